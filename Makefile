@@ -1,0 +1,82 @@
+# hitless: see README.md.
+#   make            build ./hitless
+#   make test       unit, fixture and end-to-end tests
+#   make check      the same tests against an ASan+UBSan build
+#   make demo       the linter at work on the bundled examples
+#   make install    PREFIX=/usr/local DESTDIR=
+# Missing Debian packages are installed first (.ci/install-deps).
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+PKGS     = yaml-0.1 libcjson
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+           -Wstrict-prototypes -Wno-missing-field-initializers \
+           -Wno-format-truncation
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS   = $(PKG_LIBS) -lm
+
+# The check build: sanitizers abort on the first report.
+SAN_FLAGS = -O1 -g -fno-omit-frame-pointer \
+            -fsanitize=address,undefined -fno-sanitize-recover=all
+
+ENGINE_SRC = $(wildcard rules/*.c) $(filter-out lint/main.c,$(wildcard lint/*.c))
+MAIN_SRC   = lint/main.c
+UNIT_SRC   = $(wildcard tests/unit/*.c)
+
+BUILD ?= build/release
+ENGINE_OBJ = $(ENGINE_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ   = $(MAIN_SRC:%.c=$(BUILD)/%.o)
+UNIT_OBJ   = $(UNIT_SRC:%.c=$(BUILD)/%.o)
+DEPS       = $(ENGINE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+
+.PHONY: all deps test check demo install clean build-check
+.DELETE_ON_ERROR:
+
+all: hitless
+
+hitless: $(BUILD)/hitless
+	cp $< $@
+
+$(BUILD)/hitless: $(ENGINE_OBJ) $(MAIN_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit: $(ENGINE_OBJ) $(UNIT_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(DEPS)
+
+# Installs the Debian packages the build and the tests need, when missing.
+deps:
+	@.ci/install-deps
+
+test: deps
+	@$(MAKE) --no-print-directory hitless build/release/unit
+	tests/run
+
+build-check:
+	@$(MAKE) --no-print-directory BUILD=build/check CFLAGS="$(SAN_FLAGS)" \
+		LDFLAGS="-fsanitize=address,undefined" build/check/hitless build/check/unit
+
+check: deps
+	@$(MAKE) --no-print-directory build-check
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	HITLESS=$(CURDIR)/build/check/hitless UNIT=build/check/unit tests/run
+
+demo: deps
+	@$(MAKE) --no-print-directory hitless
+	@tests/demo
+
+install: hitless
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 hitless $(DESTDIR)$(PREFIX)/bin/hitless
+
+clean:
+	rm -rf build hitless

@@ -1,0 +1,548 @@
+/* load.c: libyaml events to document trees.
+ *
+ * We build from the event stream rather than libyaml's document API so that
+ * every limit is enforced before memory is spent: nesting depth, the size a
+ * document would have if every alias were expanded (billion laughs), scalar
+ * size and document count.  Aliases share the anchored node instead of
+ * copying it, so a tree is a DAG whose expanded size we track as a weight. */
+#include "load.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+const load_limits load_default_limits = {
+    .max_depth = 512,
+    .max_nodes = 2000000,
+    .max_scalar = 16u << 20,
+    .max_documents = 100000,
+};
+
+typedef struct frame {
+    node *n;
+    node **kids;   /* seq items, or key/value pairs flattened */
+    size_t nkids, cap;
+    size_t weight;
+    char *anchor;  /* libyaml-owned copy, freed when the frame closes */
+    uint32_t merges; /* pairs whose key is a plain `<<` */
+    bool *is_merge;  /* per pair, sized like kids/2 */
+    size_t merge_cap;
+} frame;
+
+typedef struct anchor_entry {
+    struct anchor_entry *next;
+    const char *name;
+    node *n;
+    size_t weight;
+} anchor_entry;
+
+#define ANCHOR_BUCKETS 1024
+
+typedef struct loader {
+    const char *file;
+    const char *buf;
+    size_t len;
+    const load_limits *lim;
+    arena *a;
+    report *out;
+    loaded *res;
+    frame *stack;
+    size_t depth, stack_cap;
+    anchor_entry *anchors[ANCHOR_BUCKETS];
+    arena *anchor_arena; /* per document */
+    node *root;
+    size_t root_weight;
+    bool skip_doc;  /* a limit was hit: consume events until DOCUMENT-END */
+    bool template;  /* an unrendered Helm template was seen */
+    bool oom;
+} loader;
+
+static size_t sat_add(size_t a, size_t b) { return a + b < a ? SIZE_MAX : a + b; }
+
+static uint32_t pos(size_t v) { return v >= UINT32_MAX ? UINT32_MAX : (uint32_t)v + 1; }
+
+static unsigned hash_str(const char *s) {
+    unsigned h = 2166136261u;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static void diag(loader *L, const char *rule_id, severity sev, yaml_mark_t m,
+                 const char *hint, const char *msg) {
+    report_add(L->out, rule_id, sev, L->file, pos(m.line), pos(m.column), hint,
+               "%s", msg);
+}
+
+static void fail_oom(loader *L, yaml_mark_t m) {
+    if (!L->oom)
+        diag(L, "input-limit", SEV_ERROR, m, "free memory or split the input",
+             "out of memory while loading this input");
+    L->oom = true;
+    L->res->failed = true;
+}
+
+static void reset_anchors(loader *L) {
+    memset(L->anchors, 0, sizeof L->anchors);
+    arena_free(L->anchor_arena);
+    L->anchor_arena = NULL;
+}
+
+static void limit_hit(loader *L, yaml_mark_t m, const char *msg) {
+    diag(L, "input-limit", SEV_ERROR, m,
+         "this looks like hostile or generated input; split or simplify it",
+         msg);
+    L->res->failed = true;
+    L->skip_doc = true;
+    /* Close every open frame; their partial trees are abandoned. */
+    while (L->depth) {
+        frame *f = &L->stack[--L->depth];
+        free(f->anchor);
+        f->anchor = NULL;
+    }
+}
+
+static bool frame_push_kid(frame *f, node *kid, bool merge) {
+    if (f->nkids == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 16;
+        node **k = realloc(f->kids, cap * sizeof *k);
+        if (!k) return false;
+        f->kids = k;
+        f->cap = cap;
+    }
+    if (f->n->kind == NODE_MAP && (f->nkids % 2) == 0) {
+        size_t pair = f->nkids / 2;
+        if (pair >= f->merge_cap) {
+            size_t cap = f->merge_cap ? f->merge_cap * 2 : 16;
+            bool *m = realloc(f->is_merge, cap * sizeof *m);
+            if (!m) return false;
+            f->is_merge = m;
+            f->merge_cap = cap;
+        }
+        f->is_merge[pair] = merge;
+        f->merges += merge;
+    }
+    f->kids[f->nkids++] = kid;
+    return true;
+}
+
+/* Attaches a finished node to its parent (or makes it the document root). */
+static void attach(loader *L, node *n, size_t weight, yaml_mark_t m,
+                   bool merge_key) {
+    if (L->depth == 0) {
+        L->root = n;
+        L->root_weight = weight;
+        return;
+    }
+    frame *f = &L->stack[L->depth - 1];
+    f->weight = sat_add(f->weight, weight);
+    if (f->weight > L->lim->max_nodes) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "document expands to more than %zu nodes (alias expansion "
+                 "limit)", L->lim->max_nodes);
+        limit_hit(L, m, msg);
+        return;
+    }
+    if (!frame_push_kid(f, n, merge_key)) fail_oom(L, m);
+}
+
+static void register_anchor(loader *L, const char *name, node *n,
+                            size_t weight, yaml_mark_t m) {
+    if (!L->anchor_arena && !(L->anchor_arena = arena_new())) {
+        fail_oom(L, m);
+        return;
+    }
+    anchor_entry *e = arena_alloc(L->anchor_arena, sizeof *e);
+    char *copy = arena_strdup(L->anchor_arena, name);
+    if (!e || !copy) {
+        fail_oom(L, m);
+        return;
+    }
+    unsigned b = hash_str(name) % ANCHOR_BUCKETS;
+    e->name = copy;
+    e->n = n;
+    e->weight = weight;
+    e->next = L->anchors[b]; /* a redefined anchor shadows the old one */
+    L->anchors[b] = e;
+}
+
+static anchor_entry *find_anchor(loader *L, const char *name) {
+    for (anchor_entry *e = L->anchors[hash_str(name) % ANCHOR_BUCKETS]; e;
+         e = e->next)
+        if (strcmp(e->name, name) == 0) return e;
+    return NULL;
+}
+
+static bool has_template_braces(const char *s, size_t len) {
+    for (size_t i = 0; i + 1 < len; i++)
+        if (s[i] == '{' && s[i + 1] == '{') return true;
+    return false;
+}
+
+static void template_found(loader *L, yaml_mark_t m) {
+    if (L->template) return;
+    L->template = true;
+    diag(L, "template-not-rendered", SEV_ERROR, m,
+         "render it first: helm template RELEASE CHART | hitless lint -",
+         "this is an unrendered Helm template ({{ ... }}), not a manifest");
+    L->res->failed = true;
+}
+
+static node *new_node(loader *L, node_kind kind, yaml_mark_t m) {
+    node *n = arena_alloc(L->a, sizeof *n);
+    if (!n) return NULL;
+    memset(n, 0, sizeof *n);
+    n->kind = kind;
+    n->line = pos(m.line);
+    n->col = pos(m.column);
+    return n;
+}
+
+static void on_scalar(loader *L, yaml_event_t *ev) {
+    yaml_mark_t m = ev->start_mark;
+    size_t len = ev->data.scalar.length;
+    const char *val = (const char *)ev->data.scalar.value;
+    if (len > L->lim->max_scalar) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "scalar of %zu bytes is over the %zu-byte limit", len,
+                 L->lim->max_scalar);
+        limit_hit(L, m, msg);
+        return;
+    }
+    bool plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    if (plain && has_template_braces(val, len)) {
+        template_found(L, m);
+        return;
+    }
+    node *n = new_node(L, NODE_SCALAR, m);
+    char *s = n ? arena_strndup(L->a, val, len) : NULL;
+    if (!s) {
+        fail_oom(L, m);
+        return;
+    }
+    n->u.str = s;
+    n->len = len;
+    /* An explicit tag such as !!str makes a plain scalar a string. */
+    const char *tag = (const char *)ev->data.scalar.tag;
+    if (!plain || (tag && strcmp(tag, "tag:yaml.org,2002:str") == 0))
+        n->type = SC_STR;
+    else
+        n->type = scalar_resolve(val, len);
+    bool merge = false;
+    if (L->depth) {
+        frame *f = &L->stack[L->depth - 1];
+        merge = plain && f->n->kind == NODE_MAP && f->nkids % 2 == 0 &&
+                len == 2 && val[0] == '<' && val[1] == '<';
+    }
+    if (ev->data.scalar.anchor)
+        register_anchor(L, (const char *)ev->data.scalar.anchor, n, 1, m);
+    attach(L, n, 1, m, merge);
+}
+
+static void on_alias(loader *L, yaml_event_t *ev) {
+    const char *name = (const char *)ev->data.alias.anchor;
+    anchor_entry *e = find_anchor(L, name);
+    if (!e) {
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "alias *%.100s names no anchor defined before it", name);
+        diag(L, "yaml-syntax", SEV_ERROR, ev->start_mark,
+             "define the anchor (&name) before using it", msg);
+        L->res->failed = true;
+        L->skip_doc = true;
+        while (L->depth) free(L->stack[--L->depth].anchor), L->stack[L->depth].anchor = NULL;
+        return;
+    }
+    attach(L, e->n, e->weight, ev->start_mark, false);
+}
+
+static void on_collection_start(loader *L, yaml_event_t *ev, node_kind kind) {
+    yaml_mark_t m = ev->start_mark;
+    if (L->depth >= L->lim->max_depth) {
+        char msg[120];
+        snprintf(msg, sizeof msg, "nesting deeper than %zu levels",
+                 L->lim->max_depth);
+        limit_hit(L, m, msg);
+        return;
+    }
+    if (kind == NODE_MAP && ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE &&
+        m.index + 1 < L->len && L->buf[m.index] == '{' &&
+        L->buf[m.index + 1] == '{') {
+        template_found(L, m);
+        return;
+    }
+    if (L->depth == L->stack_cap) {
+        size_t cap = L->stack_cap ? L->stack_cap * 2 : 32;
+        frame *s = realloc(L->stack, cap * sizeof *s);
+        if (!s) {
+            fail_oom(L, m);
+            return;
+        }
+        memset(s + L->stack_cap, 0, (cap - L->stack_cap) * sizeof *s);
+        L->stack = s;
+        L->stack_cap = cap;
+    }
+    node *n = new_node(L, kind, m);
+    if (!n) {
+        fail_oom(L, m);
+        return;
+    }
+    frame *f = &L->stack[L->depth];
+    f->n = n;
+    f->nkids = 0;
+    f->weight = 1;
+    f->merges = 0;
+    const yaml_char_t *anchor = kind == NODE_MAP ? ev->data.mapping_start.anchor
+                                                 : ev->data.sequence_start.anchor;
+    f->anchor = NULL;
+    if (anchor && !(f->anchor = strdup((const char *)anchor))) {
+        fail_oom(L, m);
+        return;
+    }
+    L->depth++;
+}
+
+/* Merge keys (`<<: *base` or `<<: [*a, *b]`): explicit keys win, then the
+ * first merged mapping that has the key. */
+static bool merge_source_ok(const node *v) {
+    if (node_is_map(v)) return true;
+    if (!node_is_seq(v)) return false;
+    for (size_t i = 0; i < v->len; i++)
+        if (!node_is_map(v->u.items[i])) return false;
+    return true;
+}
+
+typedef struct keyset {
+    const node **slots;
+    size_t cap;
+} keyset;
+
+static bool key_eq(const node *a, const node *b) {
+    return a->kind == NODE_SCALAR && b->kind == NODE_SCALAR &&
+           a->len == b->len && memcmp(a->u.str, b->u.str, a->len) == 0;
+}
+
+static unsigned hash_key(const node *k) {
+    unsigned h = 2166136261u;
+    for (size_t i = 0; i < k->len; i++)
+        h = (h ^ (unsigned char)k->u.str[i]) * 16777619u;
+    return h;
+}
+
+/* Returns the existing equal key, or inserts k and returns NULL. */
+static const node *keyset_put(keyset *ks, const node *k) {
+    size_t i = hash_key(k) & (ks->cap - 1);
+    while (ks->slots[i]) {
+        if (key_eq(ks->slots[i], k)) return ks->slots[i];
+        i = (i + 1) & (ks->cap - 1);
+    }
+    ks->slots[i] = k;
+    return NULL;
+}
+
+static void finish_map(loader *L, frame *f, yaml_mark_t end) {
+    node *n = f->n;
+    size_t npairs = f->nkids / 2;
+    size_t merged_max = 0;
+    for (size_t i = 0; i < npairs; i++) {
+        if (!f->is_merge[i]) continue;
+        const node *v = f->kids[2 * i + 1];
+        if (!merge_source_ok(v)) {
+            diag(L, "invalid-value", SEV_ERROR,
+                 (yaml_mark_t){0, f->kids[2 * i]->line - 1, f->kids[2 * i]->col - 1},
+                 "use <<: *anchor or <<: [*a, *b] with mappings",
+                 "merge key << takes a mapping or a list of mappings");
+            continue;
+        }
+        if (node_is_map(v)) merged_max += v->len;
+        else
+            for (size_t j = 0; j < v->len; j++) merged_max += v->u.items[j]->len;
+    }
+    size_t cap = npairs + merged_max;
+    node_pair *pairs = arena_alloc(L->a, (cap ? cap : 1) * sizeof *pairs);
+    keyset ks = {0};
+    for (ks.cap = 16; ks.cap < cap * 2; ks.cap *= 2) {}
+    ks.slots = calloc(ks.cap, sizeof *ks.slots);
+    if (!pairs || !ks.slots) {
+        free(ks.slots);
+        fail_oom(L, end);
+        return;
+    }
+    size_t np = 0;
+    for (size_t i = 0; i < npairs; i++) {
+        if (f->is_merge[i]) continue;
+        node *k = f->kids[2 * i], *v = f->kids[2 * i + 1];
+        if (k->kind != NODE_SCALAR) {
+            pairs[np++] = (node_pair){k, v};
+            continue;
+        }
+        const node *dup = keyset_put(&ks, k);
+        if (dup) {
+            char msg[300];
+            snprintf(msg, sizeof msg,
+                     "duplicate key \"%.200s\" (first at line %u); the last "
+                     "value wins, and kubectl rejects the object",
+                     k->u.str, dup->line);
+            report_add(L->out, "duplicate-key", SEV_ERROR, L->file, k->line,
+                       k->col, "keep one of the two keys", "%s", msg);
+            for (size_t j = 0; j < np; j++)
+                if (pairs[j].key == dup) pairs[j].value = v;
+            continue;
+        }
+        pairs[np++] = (node_pair){k, v};
+    }
+    for (size_t i = 0; i < npairs && f->merges; i++) {
+        if (!f->is_merge[i] || !merge_source_ok(f->kids[2 * i + 1])) continue;
+        const node *v = f->kids[2 * i + 1];
+        size_t nsrc = node_is_map(v) ? 1 : v->len;
+        for (size_t s = 0; s < nsrc; s++) {
+            const node *src = node_is_map(v) ? v : v->u.items[s];
+            for (size_t j = 0; j < src->len; j++) {
+                node_pair p = src->u.pairs[j];
+                if (p.key->kind == NODE_SCALAR && keyset_put(&ks, p.key))
+                    continue;
+                pairs[np++] = p;
+            }
+        }
+    }
+    free(ks.slots);
+    n->u.pairs = pairs;
+    n->len = np;
+}
+
+static void on_collection_end(loader *L, yaml_event_t *ev) {
+    if (L->depth == 0) return;
+    frame *f = &L->stack[L->depth - 1];
+    node *n = f->n;
+    if (n->kind == NODE_MAP) {
+        finish_map(L, f, ev->start_mark);
+    } else {
+        node **items = arena_alloc(L->a, (f->nkids ? f->nkids : 1) * sizeof *items);
+        if (!items) {
+            fail_oom(L, ev->start_mark);
+            return;
+        }
+        if (f->nkids) memcpy(items, f->kids, f->nkids * sizeof *items);
+        n->u.items = items;
+        n->len = f->nkids;
+    }
+    size_t weight = f->weight;
+    char *anchor = f->anchor;
+    f->anchor = NULL;
+    L->depth--;
+    if (anchor) {
+        register_anchor(L, anchor, n, weight, ev->start_mark);
+        free(anchor);
+    }
+    yaml_mark_t start = {0, n->line - 1, n->col - 1};
+    attach(L, n, weight, start, false);
+}
+
+static void push_doc(loader *L, yaml_mark_t m) {
+    if (!L->root) return;
+    if (L->res->n == L->res->cap) {
+        size_t cap = L->res->cap ? L->res->cap * 2 : 8;
+        node **d = realloc(L->res->docs, cap * sizeof *d);
+        if (!d) {
+            fail_oom(L, m);
+            return;
+        }
+        L->res->docs = d;
+        L->res->cap = cap;
+    }
+    L->res->docs[L->res->n++] = L->root;
+}
+
+static const char *first_braces_line(const char *buf, size_t len,
+                                     yaml_mark_t *m) {
+    size_t line = 0, col = 0;
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (buf[i] == '{' && buf[i + 1] == '{') {
+            m->line = line;
+            m->column = col;
+            return buf + i;
+        }
+        if (buf[i] == '\n') line++, col = 0;
+        else col++;
+    }
+    return NULL;
+}
+
+void load_yaml(const char *file, const char *buf, size_t len,
+               const load_limits *lim, arena *a, report *out, loaded *res) {
+    loader L = {.file = file, .buf = buf, .len = len, .lim = lim, .a = a,
+                .out = out, .res = res};
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        fail_oom(&L, (yaml_mark_t){0, 0, 0});
+        return;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+    size_t docs = 0, first_doc = res->n;
+    for (;;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            yaml_mark_t m;
+            if (first_braces_line(buf, len, &m)) {
+                template_found(&L, m);
+            } else {
+                char msg[400];
+                m = parser.problem_mark;
+                if (parser.context)
+                    snprintf(msg, sizeof msg, "%s %s (line %zu)",
+                             parser.context, parser.problem ? parser.problem : "syntax error",
+                             parser.context_mark.line + 1);
+                else
+                    snprintf(msg, sizeof msg, "%s",
+                             parser.problem ? parser.problem : "syntax error");
+                diag(&L, "yaml-syntax", SEV_ERROR, m,
+                     "fix the YAML at this position (tabs are not allowed for "
+                     "indentation; quotes and brackets must be closed)",
+                     msg);
+                res->failed = true;
+            }
+            break;
+        }
+        yaml_event_type_t type = ev.type;
+        if (type == YAML_DOCUMENT_START_EVENT) {
+            L.root = NULL;
+            L.skip_doc = false;
+            if (++docs > lim->max_documents) {
+                char msg[120];
+                snprintf(msg, sizeof msg,
+                         "more than %zu documents in one input; the rest is "
+                         "not read", lim->max_documents);
+                limit_hit(&L, ev.start_mark, msg);
+                yaml_event_delete(&ev);
+                break;
+            }
+        } else if (type == YAML_DOCUMENT_END_EVENT) {
+            if (!L.skip_doc && !L.template) push_doc(&L, ev.start_mark);
+            reset_anchors(&L);
+            L.root = NULL;
+        } else if (!L.skip_doc && !L.template && !L.oom) {
+            switch (type) {
+            case YAML_SCALAR_EVENT: on_scalar(&L, &ev); break;
+            case YAML_ALIAS_EVENT: on_alias(&L, &ev); break;
+            case YAML_MAPPING_START_EVENT: on_collection_start(&L, &ev, NODE_MAP); break;
+            case YAML_SEQUENCE_START_EVENT: on_collection_start(&L, &ev, NODE_SEQ); break;
+            case YAML_MAPPING_END_EVENT:
+            case YAML_SEQUENCE_END_EVENT: on_collection_end(&L, &ev); break;
+            default: break;
+            }
+        }
+        yaml_event_delete(&ev);
+        if (type == YAML_STREAM_END_EVENT || L.oom) break;
+    }
+    /* A template's documents are not linted: they are not what gets applied. */
+    if (L.template) res->n = first_doc;
+    yaml_parser_delete(&parser);
+    for (size_t i = 0; i < L.stack_cap; i++) {
+        free(L.stack[i].kids);
+        free(L.stack[i].is_merge);
+        free(L.stack[i].anchor);
+    }
+    free(L.stack);
+    arena_free(L.anchor_arena);
+}

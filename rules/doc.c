@@ -1,0 +1,262 @@
+/* doc.c: arena allocator and read-only helpers over the document tree. */
+#include "doc.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Chunks grow geometrically so that a large input costs few mallocs while a
+ * tiny one (the pre-commit case) touches a single 16 KiB block. */
+typedef struct chunk {
+    struct chunk *next;
+    size_t cap, used;
+    max_align_t data[];
+} chunk;
+
+struct arena {
+    chunk *head;
+    size_t total;
+};
+
+arena *arena_new(void) { return calloc(1, sizeof(arena)); }
+
+void arena_free(arena *a) {
+    if (!a) return;
+    for (chunk *c = a->head, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
+    free(a);
+}
+
+size_t arena_bytes(const arena *a) { return a ? a->total : 0; }
+
+void *arena_alloc(arena *a, size_t n) {
+    const size_t align = sizeof(max_align_t);
+    n = (n + align - 1) & ~(align - 1);
+    if (n == 0) n = align;
+    chunk *c = a->head;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = c ? c->cap * 2 : 16384;
+        if (cap > (size_t)8 << 20) cap = (size_t)8 << 20;
+        if (cap < n) cap = n;
+        c = malloc(sizeof(chunk) + cap);
+        if (!c) return NULL;
+        c->cap = cap;
+        c->used = 0;
+        c->next = a->head;
+        a->head = c;
+        a->total += cap;
+    }
+    void *p = (char *)c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+char *arena_strndup(arena *a, const char *s, size_t n) {
+    char *p = arena_alloc(a, n + 1);
+    if (!p) return NULL;
+    if (n) memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *arena_strdup(arena *a, const char *s) {
+    return arena_strndup(a, s, strlen(s));
+}
+
+char *arena_printf(arena *a, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return NULL;
+    char *p = arena_alloc(a, (size_t)n + 1);
+    if (!p) return NULL;
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+bool node_is_map(const node *n) { return n && n->kind == NODE_MAP; }
+bool node_is_seq(const node *n) { return n && n->kind == NODE_SEQ; }
+bool node_is_str(const node *n) {
+    return n && n->kind == NODE_SCALAR && n->type == SC_STR;
+}
+
+const char *node_text(const node *n) {
+    return n && n->kind == NODE_SCALAR ? n->u.str : NULL;
+}
+
+const node *map_get(const node *map, const char *key) {
+    if (!node_is_map(map)) return NULL;
+    size_t klen = strlen(key);
+    for (size_t i = 0; i < map->len; i++) {
+        const node *k = map->u.pairs[i].key;
+        if (k->kind == NODE_SCALAR && k->len == klen &&
+            memcmp(k->u.str, key, klen) == 0)
+            return map->u.pairs[i].value;
+    }
+    return NULL;
+}
+
+const node *map_get_path(const node *map, const char *path) {
+    char key[128];
+    const node *n = map;
+    while (n && *path) {
+        const char *dot = strchr(path, '.');
+        size_t len = dot ? (size_t)(dot - path) : strlen(path);
+        if (len >= sizeof key) return NULL;
+        memcpy(key, path, len);
+        key[len] = '\0';
+        n = map_get(n, key);
+        path += len + (dot != NULL);
+    }
+    return n;
+}
+
+const node *seq_at(const node *seq, size_t i) {
+    return node_is_seq(seq) && i < seq->len ? seq->u.items[i] : NULL;
+}
+
+static bool parse_int_text(const char *s, int64_t *out) {
+    char buf[80];
+    size_t j = 0;
+    /* YAML allows digit separators; strtoll does not. */
+    for (const char *p = s; *p; p++) {
+        if (*p == '_') continue;
+        if (j + 1 >= sizeof buf) return false;
+        buf[j++] = *p;
+    }
+    buf[j] = '\0';
+    const char *digits = buf;
+    int base = 10;
+    bool neg = false;
+    if (*digits == '+' || *digits == '-') neg = *digits++ == '-';
+    if (digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
+        base = 16, digits += 2;
+    else if (digits[0] == '0' && digits[1] == 'o')
+        base = 8, digits += 2;
+    if (!*digits) return false;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(digits, &end, base);
+    if (*end || errno == ERANGE) return false;
+    if (!neg && v > (unsigned long long)INT64_MAX) return false;
+    if (neg && v > (unsigned long long)INT64_MAX + 1) return false;
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return true;
+}
+
+bool node_int(const node *n, int64_t *out) {
+    if (!n || n->kind != NODE_SCALAR || n->type != SC_INT) return false;
+    return parse_int_text(n->u.str, out);
+}
+
+bool node_bool(const node *n, bool *out) {
+    if (!n || n->kind != NODE_SCALAR || n->type != SC_BOOL) return false;
+    char c = n->u.str[0];
+    *out = c == 't' || c == 'T' || c == 'y' || c == 'Y' ||
+           (n->u.str[1] == 'n' || n->u.str[1] == 'N');
+    return true;
+}
+
+bool node_equal(const node *a, const node *b) {
+    if (a == b) return true;
+    if (!a || !b || a->kind != b->kind || a->len != b->len) return false;
+    switch (a->kind) {
+    case NODE_SCALAR:
+        if (a->type != b->type) return false;
+        return memcmp(a->u.str, b->u.str, a->len) == 0;
+    case NODE_SEQ:
+        for (size_t i = 0; i < a->len; i++)
+            if (!node_equal(a->u.items[i], b->u.items[i])) return false;
+        return true;
+    case NODE_MAP:
+        /* Key order does not matter in a mapping. */
+        for (size_t i = 0; i < a->len; i++) {
+            const node *k = a->u.pairs[i].key;
+            if (k->kind != NODE_SCALAR) return false;
+            if (!node_equal(a->u.pairs[i].value, map_get(b, k->u.str)))
+                return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+const char *node_kind_name(const node *n) {
+    if (!n) return "nothing";
+    switch (n->kind) {
+    case NODE_MAP: return "a mapping";
+    case NODE_SEQ: return "a list";
+    case NODE_SCALAR: break;
+    }
+    switch (n->type) {
+    case SC_NULL: return "null";
+    case SC_BOOL: return "a boolean";
+    case SC_INT: return "an integer";
+    case SC_FLOAT: return "a number";
+    case SC_STR: break;
+    }
+    return "a string";
+}
+
+static bool match_word(const char *s, size_t len, const char *const *words) {
+    for (; *words; words++)
+        if (strlen(*words) == len && memcmp(s, *words, len) == 0) return true;
+    return false;
+}
+
+/* Kubernetes decodes YAML with go-yaml v2 rules, so the YAML 1.1 booleans
+ * (yes/no/on/off) are booleans there too; we follow it so that
+ * `enabled: on` is seen as the API server sees it. */
+scalar_type scalar_resolve(const char *s, size_t len) {
+    static const char *const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
+    static const char *const bools[] = {
+        "true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes",
+        "YES",  "no",   "No",   "NO",    "on",    "On",    "ON",  "off",
+        "Off",  "OFF",  "y",    "Y",     "n",     "N",     NULL};
+    static const char *const floats[] = {".inf", ".Inf", ".INF", "-.inf",
+                                         "-.Inf", "-.INF", "+.inf", ".nan",
+                                         ".NaN", ".NAN", NULL};
+    if (match_word(s, len, nulls)) return SC_NULL;
+    if (len > 5) goto number;
+    if (match_word(s, len, bools)) return SC_BOOL;
+    if (match_word(s, len, floats)) return SC_FLOAT;
+number:;
+    size_t i = 0;
+    if (i < len && (s[i] == '+' || s[i] == '-')) i++;
+    if (i == len) return SC_STR;
+    if (len - i > 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X' ||
+                                       s[i + 1] == 'o')) {
+        bool hex = s[i + 1] != 'o';
+        for (i += 2; i < len; i++) {
+            char c = s[i];
+            bool ok = hex ? ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+                             (c >= 'A' && c <= 'F'))
+                          : (c >= '0' && c <= '7');
+            if (!ok && c != '_') return SC_STR;
+        }
+        return SC_INT;
+    }
+    bool digits = false, dot = false, exp = false;
+    for (; i < len; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9') digits = true;
+        else if (c == '_' && digits && !dot && !exp) continue;
+        else if (c == '.' && !dot && !exp) dot = true;
+        else if ((c == 'e' || c == 'E') && digits && !exp) {
+            exp = true;
+            digits = false;
+            if (i + 1 < len && (s[i + 1] == '+' || s[i + 1] == '-')) i++;
+        } else
+            return SC_STR;
+    }
+    if (!digits) return SC_STR;
+    return dot || exp ? SC_FLOAT : SC_INT;
+}
