@@ -32,7 +32,7 @@ MAIN_OBJ   = $(MAIN_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ   = $(UNIT_SRC:%.c=$(BUILD)/%.o)
 DEPS       = $(ENGINE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
 
-.PHONY: all deps test check demo install clean build-check
+.PHONY: all deps test check demo install clean build-check bench
 .DELETE_ON_ERROR:
 
 all: hitless
@@ -80,3 +80,8 @@ install: hitless
 
 clean:
 	rm -rf build hitless
+
+# Benchmarks: figures, not pass/fail tests.
+bench: deps
+	@$(MAKE) --no-print-directory hitless
+	@tests/bench/scale.sh
