@@ -9,20 +9,21 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
-PKGS     = yaml-0.1 libcjson
+PKGS     = yaml-0.1 libcjson libmicrohttpd openssl
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wno-missing-field-initializers \
            -Wno-format-truncation
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LDLIBS   = $(PKG_LIBS) -lm
+LDLIBS   = $(PKG_LIBS) -lpthread -lm
 
 # The check build: sanitizers abort on the first report.
 SAN_FLAGS = -O1 -g -fno-omit-frame-pointer \
             -fsanitize=address,undefined -fno-sanitize-recover=all
 
-ENGINE_SRC = $(wildcard rules/*.c) $(filter-out lint/main.c,$(wildcard lint/*.c))
+ENGINE_SRC = $(wildcard rules/*.c) $(filter-out lint/main.c,$(wildcard lint/*.c)) \
+             $(wildcard webhook/*.c)
 MAIN_SRC   = lint/main.c
 UNIT_SRC   = $(wildcard tests/unit/*.c)
 

@@ -22,6 +22,8 @@ static const char usage_main[] =
     "  lint [PATH|-]...   check manifests (files, directories, stdin)\n"
     "  rules              list the rules\n"
     "  explain RULE       why a rule matters and how to fix it\n"
+    "  webhook            serve the validating admission webhook (HTTPS)\n"
+    "  certs              write a CA and serving certificate for the webhook\n"
     "  version            print the version\n"
     "\n"
     "Run `hitless COMMAND --help` for the options of a command.\n";
@@ -392,6 +394,8 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "rules") == 0) return cmd_rules(argc - 1, argv + 1);
     if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0) return cmd_version(argc - 1, argv + 1);
+    if (strcmp(cmd, "webhook") == 0) return cmd_webhook(argc - 1, argv + 1);
+    if (strcmp(cmd, "certs") == 0) return cmd_certs(argc - 1, argv + 1);
     fprintf(stderr, "hitless: unknown command \"%s\"\n", cmd);
     fputs(usage_main, stderr);
     return 2;
