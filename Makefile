@@ -76,8 +76,9 @@ demo: deps
 	@tests/demo
 
 install: hitless
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 hitless $(DESTDIR)$(PREFIX)/bin/hitless
+	if [ -f docs/hitless.1 ]; then install -m 644 docs/hitless.1 $(DESTDIR)$(PREFIX)/share/man/man1/hitless.1; fi
 
 clean:
 	rm -rf build hitless
