@@ -33,7 +33,7 @@ MAIN_OBJ   = $(MAIN_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ   = $(UNIT_SRC:%.c=$(BUILD)/%.o)
 DEPS       = $(ENGINE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
 
-.PHONY: all deps test check demo install clean build-check bench
+.PHONY: all deps test check demo install clean build-check bench fuzz fuzz-build
 .DELETE_ON_ERROR:
 
 all: hitless
@@ -87,3 +87,20 @@ clean:
 bench: deps
 	@$(MAKE) --no-print-directory hitless
 	@tests/bench/scale.sh
+
+# libFuzzer targets (clang, ASan+UBSan), seeded from testdata/.
+#   make fuzz FUZZ_SECONDS=300    each target for that long (default 60)
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS    = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_SRC      = $(ENGINE_SRC)
+FUZZ_TARGETS  = build/fuzz/fuzz_lint build/fuzz/fuzz_admission
+
+build/fuzz/%: fuzz/%.c $(FUZZ_SRC) $(wildcard rules/*.h lint/*.h webhook/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE $(PKG_CFLAGS) -o $@ $< $(FUZZ_SRC) $(LDLIBS)
+
+fuzz-build: $(FUZZ_TARGETS)
+
+fuzz: deps fuzz-build
+	@fuzz/run $(FUZZ_SECONDS)

@@ -117,16 +117,16 @@ void report_sort(report *r) {
     rank_entry *ranks = malloc((r->nfiles ? r->nfiles : 1) * sizeof *ranks);
     for (size_t i = 0; ranks && i < r->nfiles; i++)
         ranks[i] = (rank_entry){r->file_names[i], i};
-    if (ranks) qsort(ranks, r->nfiles, sizeof *ranks, cmp_rank_entry);
+    if (ranks && r->nfiles) qsort(ranks, r->nfiles, sizeof *ranks, cmp_rank_entry);
     for (size_t i = 0; i < r->n; i++) {
         finding *f = &r->items[i];
         rank_entry key = {f->file, 0}, *hit = NULL;
-        if (ranks && f->file)
+        if (ranks && r->nfiles && f->file)
             hit = bsearch(&key, ranks, r->nfiles, sizeof *ranks, cmp_rank_entry);
         f->file_rank = hit ? hit->rank : r->nfiles;
     }
     free(ranks);
-    qsort(r->items, r->n, sizeof *r->items, cmp_finding);
+    if (r->n) qsort(r->items, r->n, sizeof *r->items, cmp_finding);
 }
 
 size_t report_count(const report *r, severity at_least) {
