@@ -36,6 +36,9 @@ size_t arena_bytes(const arena *a) { return a ? a->total : 0; }
 
 void *arena_alloc(arena *a, size_t n) {
     const size_t align = sizeof(max_align_t);
+    /* Rounding up (and the chunk header) would wrap a size this large
+     * around to a tiny block that the caller then overruns. */
+    if (n > SIZE_MAX - sizeof(chunk) - align) return NULL;
     n = (n + align - 1) & ~(align - 1);
     if (n == 0) n = align;
     chunk *c = a->head;
@@ -57,6 +60,7 @@ void *arena_alloc(arena *a, size_t n) {
 }
 
 char *arena_strndup(arena *a, const char *s, size_t n) {
+    if (n == SIZE_MAX) return NULL; /* n + 1 would wrap to 0 */
     char *p = arena_alloc(a, n + 1);
     if (!p) return NULL;
     if (n) memcpy(p, s, n);
@@ -221,9 +225,11 @@ scalar_type scalar_resolve(const char *s, size_t len) {
         "true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes",
         "YES",  "no",   "No",   "NO",    "on",    "On",    "ON",  "off",
         "Off",  "OFF",  "y",    "Y",     "n",     "N",     NULL};
-    static const char *const floats[] = {".inf", ".Inf", ".INF", "-.inf",
-                                         "-.Inf", "-.INF", "+.inf", ".nan",
-                                         ".NaN", ".NAN", NULL};
+    /* [-+]?(\.inf|\.Inf|\.INF) and \.nan|\.NaN|\.NAN: every spelling with
+     * every sign, or `+.Inf` would be a string. */
+    static const char *const floats[] = {
+        ".inf",  ".Inf",  ".INF",  "-.inf", "-.Inf", "-.INF", "+.inf",
+        "+.Inf", "+.INF", ".nan",  ".NaN",  ".NAN",  NULL};
     if (match_word(s, len, nulls)) return SC_NULL;
     if (len > 5) goto number;
     if (match_word(s, len, bools)) return SC_BOOL;
@@ -234,15 +240,18 @@ number:;
     if (i == len) return SC_STR;
     if (len - i > 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X' ||
                                        s[i + 1] == 'o')) {
-        bool hex = s[i + 1] != 'o';
+        bool hex = s[i + 1] != 'o', any = false;
         for (i += 2; i < len; i++) {
             char c = s[i];
             bool ok = hex ? ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
                              (c >= 'A' && c <= 'F'))
                           : (c >= '0' && c <= '7');
             if (!ok && c != '_') return SC_STR;
+            any |= ok;
         }
-        return SC_INT;
+        /* Underscores alone ("0x_") leave no digits once go-yaml strips
+         * them: a string, and node_int could not read it anyway. */
+        return any ? SC_INT : SC_STR;
     }
     bool digits = false, dot = false, exp = false;
     for (; i < len; i++) {

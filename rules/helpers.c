@@ -16,21 +16,21 @@
 bool intorpct_resolve_text(const char *text, bool is_string, int64_t total,
                            bool round_up, bool allow_over_100, int64_t *out) {
     if (!text) return false;
-    if (!is_string) {
-        char *end;
-        errno = 0;
-        long long v = strtoll(text, &end, 10);
-        if (*end || errno || v < 0 || v > INT32_MAX) return false;
-        *out = v;
-        return true;
-    }
     size_t len = strlen(text);
+    if (!is_string) {
+        /* The text of an integer scalar: read it exactly as intorpct_resolve
+         * reads the node (0x10, 1_000), so that "", " 5" or "5x" are not
+         * taken for numbers as strtoll would. */
+        node n = {.kind = NODE_SCALAR, .type = scalar_resolve(text, len),
+                  .len = len};
+        n.u.str = text;
+        return intorpct_resolve(&n, total, round_up, allow_over_100, out);
+    }
     if (len < 2 || text[len - 1] != '%') return false;
     int64_t pct = 0;
-    size_t i = 0;
-    if (text[0] == '+') i = 1;
-    if (i == len - 1) return false;
-    for (; i < len - 1; i++) {
+    /* The API server validates with IsValidPercent, ^[0-9]+%$: no sign,
+     * although strconv.Atoi alone would take "+5". */
+    for (size_t i = 0; i < len - 1; i++) {
         if (!isdigit((unsigned char)text[i])) return false;
         pct = pct * 10 + (text[i] - '0');
         if (pct > INT32_MAX) return false;
@@ -110,6 +110,15 @@ static bool sh_end_cmd(sh_script *s, sh_cmd *c, char end) {
     return true;
 }
 
+/* An '&' or '|' that belongs to a redirection word (2>&1, <&3, &>f, >|f)
+ * rather than ending the command.  p points into the word begun at start. */
+static bool sh_redirect_char(const char *start, const char *p) {
+    bool after_redir = p > start && (p[-1] == '>' || p[-1] == '<');
+    if (*p == '&') return after_redir || p[1] == '>';
+    if (*p == '|') return p > start && p[-1] == '>';
+    return false;
+}
+
 static sh_script sh_parse(const char *p) {
     sh_script s = {0};
     sh_cmd cur = {0};
@@ -117,14 +126,19 @@ static sh_script sh_parse(const char *p) {
     char *buf = malloc(len + 1);
     if (!buf) return s;
     for (;;) {
-        while (*p == ' ' || *p == '\t' || (*p == '\\' && p[1] == '\n'))
+        /* Every blank but the newline separates words; skipping only ' ' and
+         * '\t' left a '\r' (CRLF scripts) that no branch consumed: an
+         * endless loop. */
+        while ((*p != '\n' && isspace((unsigned char)*p)) ||
+               (*p == '\\' && p[1] == '\n'))
             p += *p == '\\' ? 2 : 1;
         if (*p == '#') {
             while (*p && *p != '\n') p++;
             continue;
         }
         if (!*p) break;
-        if (strchr(";&|\n()", *p)) {
+        /* `&>file` is a redirection, not a background operator. */
+        if (strchr(";&|\n()", *p) && !(*p == '&' && p[1] == '>')) {
             char op = *p;
             if ((op == '&' || op == '|') && p[1] == op) p++; /* && || */
             if (op == '(' || op == ')') op = ';';
@@ -134,7 +148,9 @@ static sh_script sh_parse(const char *p) {
         }
         size_t n = 0;
         bool dynamic = false;
-        while (*p && !isspace((unsigned char)*p) && !strchr(";&|()", *p)) {
+        const char *start = p;
+        while (*p && !isspace((unsigned char)*p) &&
+               (!strchr(";&|()", *p) || sh_redirect_char(start, p))) {
             if (*p == '\'') {
                 const char *q = strchr(p + 1, '\'');
                 if (!q) goto fail;
@@ -307,11 +323,14 @@ const char *shell_c_script(const char *const *argv, size_t argc) {
             break;
         }
         if ((a[0] == '-' || a[0] == '+') && a[1]) {
-            if (strcmp(a + 1, "o") == 0 || strcmp(a + 1, "O") == 0) {
-                i++;
-                continue;
+            if (a[1] == '-') continue; /* --login, --norc */
+            /* Each o/O of a cluster takes the next argument as its option
+             * name: `bash -euo pipefail -c SCRIPT`, the common Dockerfile
+             * SHELL, has its script after pipefail. */
+            for (const char *q = a + 1; *q; q++) {
+                if (*q == 'o' || *q == 'O') i++;
+                else if (*q == 'c' && a[0] == '-') saw_c = true;
             }
-            if (a[0] == '-' && a[1] != '-' && strchr(a + 1, 'c')) saw_c = true;
             continue;
         }
         break;
@@ -352,7 +371,11 @@ bool prestop_duration_ms(const node *lifecycle, int64_t *ms) {
     const node *sl = map_get(pre, "sleep");
     if (sl) {
         int64_t s;
-        if (!node_int(map_get(sl, "seconds"), &s) || s < 0) return false;
+        /* s * 1000 must not overflow (UB); like sleep_args_ms, a wait of
+         * 1e15 ms or more is unreadable rather than a number. */
+        if (!node_int(map_get(sl, "seconds"), &s) || s < 0 ||
+            s >= INT64_C(1000000000000))
+            return false;
         *ms = s * 1000;
         return true;
     }
@@ -386,10 +409,18 @@ bool labels_match_map(const node *want, const node *labels) {
     return true;
 }
 
+/* A selector field written as null (`matchLabels:` with nothing after it,
+ * as rendered charts often leave it) decodes in Go as an absent field, not
+ * as a selector that matches nothing. */
+static const node *selector_field(const node *sel, const char *key) {
+    const node *n = map_get(sel, key);
+    return n && n->kind == NODE_SCALAR && n->type == SC_NULL ? NULL : n;
+}
+
 bool selector_is_empty(const node *sel) {
     if (!node_is_map(sel)) return false;
-    const node *ml = map_get(sel, "matchLabels");
-    const node *me = map_get(sel, "matchExpressions");
+    const node *ml = selector_field(sel, "matchLabels");
+    const node *me = selector_field(sel, "matchExpressions");
     return (!ml || (node_is_map(ml) && ml->len == 0)) &&
            (!me || (node_is_seq(me) && me->len == 0));
 }
@@ -414,7 +445,7 @@ static bool expression_matches(const node *expr, const node *labels) {
 bool selector_matches(const node *sel, const node *labels, bool empty_matches) {
     if (!node_is_map(sel)) return false;
     if (selector_is_empty(sel)) return empty_matches;
-    const node *ml = map_get(sel, "matchLabels");
+    const node *ml = selector_field(sel, "matchLabels");
     if (ml && !labels_match_map(ml, labels)) return false;
     const node *me = map_get(sel, "matchExpressions");
     if (node_is_seq(me))
