@@ -67,7 +67,7 @@ build-check:
 
 check: deps
 	@$(MAKE) --no-print-directory build-check
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	HITLESS_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	HITLESS=$(CURDIR)/build/check/hitless UNIT=build/check/unit tests/run
 
