@@ -86,7 +86,7 @@ clean:
 # Benchmarks: figures, not pass/fail tests.
 bench: deps
 	@$(MAKE) --no-print-directory hitless
-	@tests/bench/scale.sh
+	@tests/bench/run
 
 # libFuzzer targets (clang, ASan+UBSan), seeded from testdata/.
 #   make fuzz FUZZ_SECONDS=300    each target for that long (default 60)
