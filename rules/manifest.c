@@ -147,10 +147,18 @@ static bool want_int(vctx *v, const node *n, const char *path, int64_t min,
                 "expected an integer, found %s", d);
         return false;
     }
-    if (x < min || x > max) {
+    /* One bound per message: "[0, 9223372036854775807]" tells nobody
+     * anything they can act on. */
+    if (x < min) {
         invalid(v, n, path, "use a value inside the allowed range",
-                "%lld is out of range [%lld, %lld]", (long long)x,
-                (long long)min, (long long)max);
+                "%lld is below the minimum of %lld", (long long)x,
+                (long long)min);
+        return false;
+    }
+    if (x > max) {
+        invalid(v, n, path, "use a value inside the allowed range",
+                "%lld is above the maximum of %lld", (long long)x,
+                (long long)max);
         return false;
     }
     return true;
@@ -160,6 +168,11 @@ static void want_intorpct(vctx *v, const node *n, const char *path,
                           bool allow_over_100) {
     int64_t x;
     if (!n || intorpct_resolve(n, 100, false, allow_over_100, &x)) return;
+    if (!allow_over_100 && intorpct_resolve(n, 100, false, true, &x)) {
+        invalid(v, n, path, "use a percentage from \"0%\" to \"100%\"",
+                "%s is over 100%%", n->u.str);
+        return;
+    }
     char d[128];
     describe(n, d, sizeof d);
     invalid(v, n, path,
@@ -361,7 +374,20 @@ static void check_workload(vctx *v, object *o) {
                 snprintf(p, sizeof p, "%s.rollingUpdate.maxSurge", o->wk->strategy_path);
                 want_intorpct(v, map_get(ru, "maxSurge"), p, true);
                 snprintf(p, sizeof p, "%s.rollingUpdate.maxUnavailable", o->wk->strategy_path);
-                want_intorpct(v, map_get(ru, "maxUnavailable"), p, false);
+                const node *ms = map_get(ru, "maxSurge"), *mu = map_get(ru, "maxUnavailable");
+                want_intorpct(v, mu, p, false);
+                /* The API server refuses a Deployment rollout that may
+                 * neither add nor remove a pod (ValidateRollingUpdateDeployment
+                 * compares the written values, before any scaling). */
+                int64_t s0, u0;
+                if (deploy && ms && mu &&
+                    intorpct_resolve(ms, 100, false, true, &s0) &&
+                    intorpct_resolve(mu, 100, false, false, &u0) && s0 == 0 &&
+                    u0 == 0)
+                    invalid(v, mu, p,
+                            "set maxSurge (surge-first) or maxUnavailable to at "
+                            "least 1",
+                            "may not be 0 when maxSurge is 0");
                 snprintf(p, sizeof p, "%s.rollingUpdate.partition", o->wk->strategy_path);
                 want_int(v, map_get(ru, "partition"), p, 0, INT32_MAX);
             }

@@ -81,6 +81,11 @@ static void fmt_seconds(char *buf, size_t cap, int64_t ms) {
 static void grace_rules(check_ctx *ctx, const object *o, bool margin) {
     const node *gnode;
     int64_t g = grace_period(o, &gnode), gms = g * 1000;
+    /* A grace period that is set but invalid is reported as invalid-value;
+     * judging the default in its place would name a value nobody wrote. */
+    const node *set = map_get(o->pod_spec, "terminationGracePeriodSeconds");
+    if (!gnode && set && !(set->kind == NODE_SCALAR && set->type == SC_NULL))
+        return;
     int64_t min = config_param(ctx->cfg, "min-shutdown-seconds") * 1000;
     container_iter it;
     for (container_iter_init(&it, o); container_next(&it);) {
@@ -91,11 +96,14 @@ static void grace_rules(check_ctx *ctx, const object *o, bool margin) {
         char ps[32];
         fmt_seconds(ps, sizeof ps, p);
         if (!margin && gms <= p) {
+            /* The kubelet stops waiting for the hook when the grace period
+             * is spent, then sends SIGTERM with its 2 s minimum left
+             * (minimumGracePeriodInSeconds) before SIGKILL. */
             finding *f = check_report(
                 ctx, o, at, it.name,
                 "terminationGracePeriodSeconds %lld%s is not longer than the "
-                "%s preStop wait of container \"%s\": SIGKILL comes before "
-                "SIGTERM",
+                "%s preStop wait of container \"%s\": SIGTERM comes only 2 s "
+                "before SIGKILL",
                 (long long)g, gnode ? "" : " (default)", ps, it.name);
             if (f)
                 f->hint = arena_printf(ctx->out->arena,

@@ -42,8 +42,9 @@ const rule rule_table[] = {
      "terminationGracePeriodSeconds is not longer than the preStop wait.",
      "The grace period counts from the moment deletion starts, and the preStop "
      "hook runs inside it. If the grace period ends before or as the hook "
-     "ends, the container is SIGKILLed without ever receiving SIGTERM, so "
-     "in-flight requests are cut off.",
+     "ends, the kubelet gives up on the hook and sends SIGTERM with only its "
+     "2-second minimum left before SIGKILL, so in-flight requests are cut "
+     "off.",
      "make terminationGracePeriodSeconds the preStop wait plus time to drain",
      "spec:\n  terminationGracePeriodSeconds: 45   # preStop 10 s + 35 s to "
      "drain\n",

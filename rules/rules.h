@@ -49,6 +49,7 @@ bool container_has_port_named(const node *c, const char *name);
 typedef struct rollout {
     bool recreate;
     bool valid;
+    bool forced; /* both resolved to 0, so maxUnavailable was raised to 1 */
     int64_t surge, unavailable;
     const node *surge_node, *unavailable_node;
 } rollout;

@@ -69,6 +69,9 @@ void check_local_traffic_without_surge(check_ctx *ctx, const manifest_set *s) {
     for (size_t i = 0; i < s->n; i++) {
         const object *w = s->objects[i];
         if (!object_is(w, "Deployment") || !has_replica_count(w)) continue;
+        /* Scaled to zero: no pod to roll, and percentages of 0 resolve to
+         * 0/0, which would read as "maxUnavailable 1" for any strategy. */
+        if (w->effective_replicas == 0) continue;
         const object *svc = NULL;
         for (size_t j = 0; j < w->nservices && !svc; j++)
             if (is_local_external_service(w->services[j])) svc = w->services[j];
@@ -142,19 +145,46 @@ void check_pdb_blocks_eviction(check_ctx *ctx, const manifest_set *s) {
             relate_all(ctx, f, pdb->selected, pdb->nselected);
             continue;
         }
+        /* The disruption controller weighs minAvailable against every pod
+         * the budget selects (getExpectedPodCount): the scales of all the
+         * matched workloads add up, so a budget over two Deployments of 2
+         * with minAvailable 2 still allows two evictions.  A matched
+         * DaemonSet's pod count depends on the nodes: no verdict then. */
+        int64_t total = 0;
+        size_t counted = 0;
+        const object *only = NULL;
+        bool unknown = false;
         for (size_t j = 0; j < pdb->nselected; j++) {
             const object *w = pdb->selected[j];
-            if (!has_replica_count(w) || w->effective_replicas < 1) continue;
-            int64_t r = w->effective_replicas, need;
-            if (!intorpct_resolve(min, r, true, false, &need) || need < r) continue;
+            if (w->controlled) continue; /* counted through its owner */
+            if (has_replica_count(w))
+                total += w->effective_replicas;
+            else if (object_is(w, "Pod"))
+                total += 1; /* a bare Pod is one pod */
+            else
+                unknown = true; /* a DaemonSet, or an invalid replica count */
+            counted++;
+            only = w;
+        }
+        int64_t need;
+        if (unknown || total < 1 ||
+            !intorpct_resolve(min, total, true, false, &need) || need < total)
+            continue;
+        if (counted == 1)
             f = check_report(ctx, pdb, min, NULL,
                              "PodDisruptionBudget %s requires %lld available "
                              "pods but %s %s runs %lld: no pod can be evicted, "
                              "so drains hang",
-                             pdb->name, (long long)need, w->kind, w->name,
-                             (long long)r);
-            finding_relate(ctx, f, w);
-        }
+                             pdb->name, (long long)need, only->kind, only->name,
+                             (long long)total);
+        else
+            f = check_report(ctx, pdb, min, NULL,
+                             "PodDisruptionBudget %s requires %lld available "
+                             "pods but the %zu workloads it matches run %lld "
+                             "together: no pod can be evicted, so drains hang",
+                             pdb->name, (long long)need, counted, (long long)total);
+        for (size_t j = 0; f && j < pdb->nselected; j++)
+            if (!pdb->selected[j]->controlled) finding_relate(ctx, f, pdb->selected[j]);
     }
 }
 
@@ -199,12 +229,18 @@ void check_pdb_unhealthy_pod_policy(check_ctx *ctx, const manifest_set *s) {
         const node *pol = map_get(spec, "unhealthyPodEvictionPolicy");
         const char *p = node_text(pol);
         if (p && strcmp(p, "AlwaysAllow") == 0) continue;
-        check_report(ctx, pdb, pol ? pol : spec, NULL,
-                     "PodDisruptionBudget %s %s: unready pods count against "
-                     "the budget and can block drains",
-                     pdb->name,
-                     p ? "uses unhealthyPodEvictionPolicy IfHealthyBudget"
-                       : "does not set unhealthyPodEvictionPolicy: AlwaysAllow");
+        if (p)
+            check_report(ctx, pdb, pol, NULL,
+                         "PodDisruptionBudget %s uses unhealthyPodEvictionPolicy "
+                         "%s: unready pods count against the budget and can "
+                         "block drains",
+                         pdb->name, p);
+        else
+            check_report(ctx, pdb, pol ? pol : spec, NULL,
+                         "PodDisruptionBudget %s does not set "
+                         "unhealthyPodEvictionPolicy: AlwaysAllow: unready pods "
+                         "count against the budget and can block drains",
+                         pdb->name);
     }
 }
 

@@ -33,7 +33,18 @@ rollout deployment_rollout(const object *o, int64_t replicas) {
     } else {
         intorpct_resolve_text("25%", true, replicas, false, false, &r.unavailable);
     }
-    if (r.valid && r.surge == 0 && r.unavailable == 0) r.unavailable = 1;
+    /* Both written as 0 (or 0%): the API server refuses the Deployment,
+     * which is reported as invalid-value; there is no rollout to judge. */
+    int64_t s0, u0;
+    if (r.surge_node && r.unavailable_node &&
+        intorpct_resolve(r.surge_node, 100, false, true, &s0) &&
+        intorpct_resolve(r.unavailable_node, 100, false, false, &u0) && s0 == 0 &&
+        u0 == 0)
+        r.valid = false;
+    if (r.valid && r.surge == 0 && r.unavailable == 0) {
+        r.unavailable = 1;
+        r.forced = true;
+    }
     return r;
 }
 
@@ -57,9 +68,13 @@ void check_rolling_update_unavailable(check_ctx *ctx, const object *o) {
     const node *at = ro.unavailable_node ? ro.unavailable_node
                                          : map_get_path(o->root, "spec.strategy");
     check_report(ctx, o, at, NULL,
-                 "maxUnavailable resolves to %lld with %lld replica%s: a "
+                 "maxUnavailable resolves to %lld%s with %lld replica%s: a "
                  "rollout may stop every pod at once",
-                 (long long)ro.unavailable, (long long)r, r == 1 ? "" : "s");
+                 (long long)ro.unavailable,
+                 ro.forced ? " (maxSurge and maxUnavailable both resolve to "
+                             "0, and Kubernetes then allows 1)"
+                           : "",
+                 (long long)r, r == 1 ? "" : "s");
 }
 
 static bool spread_key(const char *key) {
@@ -82,15 +97,15 @@ static bool spreads_across_nodes(const object *o) {
     for (size_t i = 0; node_is_seq(pref) && i < pref->len; i++)
         if (term_spreads(map_get(pref->u.items[i], "podAffinityTerm"), o->pod_labels))
             return true;
-    /* A spread constraint counts the pods its labelSelector (or
-     * matchLabelKeys) picks; one that does not pick its own pods spreads
-     * nothing. */
+    /* A spread constraint counts the pods its labelSelector picks; one that
+     * does not pick its own pods spreads nothing.  matchLabelKeys only
+     * narrows the labelSelector (the two are ANDed, and the API server
+     * refuses matchLabelKeys without a labelSelector), and its values are
+     * the pod's own, so the labelSelector alone decides. */
     const node *tsc = map_get(o->pod_spec, "topologySpreadConstraints");
     for (size_t i = 0; node_is_seq(tsc) && i < tsc->len; i++) {
         const node *c = tsc->u.items[i];
-        if (!spread_key(node_text(map_get(c, "topologyKey")))) continue;
-        const node *keys = map_get(c, "matchLabelKeys");
-        if ((node_is_seq(keys) && keys->len) ||
+        if (spread_key(node_text(map_get(c, "topologyKey"))) &&
             selector_matches(map_get(c, "labelSelector"), o->pod_labels, true))
             return true;
     }
