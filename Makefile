@@ -38,8 +38,9 @@ DEPS       = $(ENGINE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
 
 all: hitless
 
+# Copy then rename: a running ./hitless (a test, a server) is not disturbed.
 hitless: $(BUILD)/hitless
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/hitless: $(ENGINE_OBJ) $(MAIN_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

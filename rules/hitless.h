@@ -193,6 +193,8 @@ void set_add_document(manifest_set *s, const node *root, const char *file);
 /* Builds the cross-object indexes (HPA targets, Services, PDBs).  Linear in
  * the size of the set. */
 void set_index_build(manifest_set *s);
+/* How many workloads a namespace has (indexed: O(1)). */
+size_t set_namespace_workloads(const manifest_set *s, const char *ns);
 /* Objects of a namespace, in input order. */
 const object *const *set_namespace(const manifest_set *s, const char *ns,
                                    size_t *n);

@@ -432,7 +432,9 @@ static void check_other(vctx *v, object *o) {
                 if (!want_map(v, ports->u.items[i], p)) continue;
                 const node *tp = map_get(ports->u.items[i], "targetPort");
                 snprintf(p, sizeof p, "spec.ports[%zu].targetPort", i);
-                if (tp && !node_is_str(tp)) want_int(v, tp, p, 1, 65535);
+                /* 0 (like absent) means "the same as port": the API
+                 * server defaults it. */
+                if (tp && !node_is_str(tp)) want_int(v, tp, p, 0, 65535);
             }
     }
 }
@@ -590,6 +592,11 @@ static bool push_ref(arena *a, const object ***arr, size_t *n,
     }
     (*arr)[(*n)++] = o;
     return true;
+}
+
+size_t set_namespace_workloads(const manifest_set *s, const char *ns) {
+    const obj_list *l = s->index ? index_get(&s->index->workloads, ns, strlen(ns)) : NULL;
+    return l ? l->n : 0;
 }
 
 const object *const *set_namespace(const manifest_set *s, const char *ns,

@@ -1,4 +1,5 @@
 /* pod_rules.c: rules about the containers of one pod template. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -80,7 +81,9 @@ static void fmt_seconds(char *buf, size_t cap, int64_t ms) {
 /* Both grace rules compare G with the preStop wait P of each container. */
 static void grace_rules(check_ctx *ctx, const object *o, bool margin) {
     const node *gnode;
-    int64_t g = grace_period(o, &gnode), gms = g * 1000;
+    int64_t g = grace_period(o, &gnode);
+    /* The API allows any int64; past a million years nothing overflows. */
+    int64_t gms = g > INT64_MAX / 1000 ? INT64_MAX : g * 1000;
     /* A grace period that is set but invalid is reported as invalid-value;
      * judging the default in its place would name a value nobody wrote. */
     const node *set = map_get(o->pod_spec, "terminationGracePeriodSeconds");

@@ -10,13 +10,6 @@ static bool has_replica_count(const object *o) {
     return o->wk && !o->controlled && o->wk->replicas_path && o->replicas_valid;
 }
 
-static size_t workloads_in(const manifest_set *s, const char *ns) {
-    size_t n, count = 0;
-    const object *const *objs = set_namespace(s, ns, &n);
-    for (size_t i = 0; i < n; i++) count += objs[i]->wk != NULL;
-    return count;
-}
-
 static void relate_all(check_ctx *ctx, finding *f, const object **objs,
                        size_t n) {
     for (size_t i = 0; f && i < n; i++) finding_relate(ctx, f, objs[i]);
@@ -205,7 +198,7 @@ void check_pdb_overlap(check_ctx *ctx, const manifest_set *s) {
 void check_pdb_matches_nothing(check_ctx *ctx, const manifest_set *s) {
     for (size_t i = 0; i < s->n; i++) {
         const object *pdb = s->objects[i];
-        if (!is_pdb(pdb) || pdb->nselected || !workloads_in(s, pdb->ns)) continue;
+        if (!is_pdb(pdb) || pdb->nselected || !set_namespace_workloads(s, pdb->ns)) continue;
         const node *sel = map_get_path(pdb->root, "spec.selector");
         bool beta_empty = selector_is_empty(sel) &&
                           strcmp(pdb->api_version, "policy/v1") != 0;
@@ -251,7 +244,7 @@ void check_service_selects_nothing(check_ctx *ctx, const manifest_set *s) {
             continue;
         const node *sel = map_get_path(svc->root, "spec.selector");
         if (!node_is_map(sel) || sel->len == 0 || svc->nselected) continue;
-        if (!workloads_in(s, svc->ns)) continue;
+        if (!set_namespace_workloads(s, svc->ns)) continue;
         check_report(ctx, svc, sel, NULL,
                      "Service %s selects no workload in namespace %s: it has "
                      "no endpoints",
