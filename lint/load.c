@@ -4,7 +4,11 @@
  * every limit is enforced before memory is spent: nesting depth, the size a
  * document would have if every alias were expanded (billion laughs), scalar
  * size and document count.  Aliases share the anchored node instead of
- * copying it, so a tree is a DAG whose expanded size we track as a weight. */
+ * copying it, so a tree is a DAG whose expanded size we track as a weight.
+ *
+ * libyaml marks count characters, not bytes (mark.index too), so positions
+ * are never used to index the buffer; where we need a byte offset (resuming
+ * after a nesting limit, locating a reader error) we count lines ourselves. */
 #include "load.h"
 
 #include <stdlib.h>
@@ -23,6 +27,7 @@ typedef struct frame {
     node **kids;   /* seq items, or key/value pairs flattened */
     size_t nkids, cap;
     size_t weight;
+    bool flow;     /* a flow collection ({...} or [...]) */
     char *anchor;  /* libyaml-owned copy, freed when the frame closes */
     uint32_t merges; /* pairs whose key is a plain `<<` */
     bool *is_merge;  /* per pair, sized like kids/2 */
@@ -52,7 +57,11 @@ typedef struct loader {
     arena *anchor_arena; /* per document */
     node *root;
     size_t root_weight;
+    size_t line_base;    /* lines of buf before the current parser's input */
+    size_t merge_copies; /* pairs copied by merge keys in this input */
     bool skip_doc;  /* a limit was hit: consume events until DOCUMENT-END */
+    bool resync;    /* stop feeding libyaml; resume at the next `---` line */
+    bool stop;      /* a per-input limit was hit: read no further */
     bool template;  /* an unrendered Helm template was seen */
     bool oom;
 } loader;
@@ -87,18 +96,22 @@ static void reset_anchors(loader *L) {
     L->anchor_arena = NULL;
 }
 
+/* Closes every open frame; their partial trees are abandoned. */
+static void close_frames(loader *L) {
+    while (L->depth) {
+        frame *f = &L->stack[--L->depth];
+        free(f->anchor);
+        f->anchor = NULL;
+    }
+}
+
 static void limit_hit(loader *L, yaml_mark_t m, const char *msg) {
     diag(L, "input-limit", SEV_ERROR, m,
          "this looks like hostile or generated input; split or simplify it",
          msg);
     L->res->failed = true;
     L->skip_doc = true;
-    /* Close every open frame; their partial trees are abandoned. */
-    while (L->depth) {
-        frame *f = &L->stack[--L->depth];
-        free(f->anchor);
-        f->anchor = NULL;
-    }
+    close_frames(L);
 }
 
 static bool frame_push_kid(frame *f, node *kid, bool merge) {
@@ -173,10 +186,26 @@ static anchor_entry *find_anchor(loader *L, const char *name) {
     return NULL;
 }
 
-static bool has_template_braces(const char *s, size_t len) {
-    for (size_t i = 0; i + 1 < len; i++)
-        if (s[i] == '{' && s[i + 1] == '{') return true;
-    return false;
+/* A plain scalar is a template placeholder when it holds a `{{ ... }}`
+ * action and no blank outside its actions: `repo/app:{{ .Values.tag }}`,
+ * `web-{{ .Release.Name }}`.  Prose with actions in it is data that a
+ * rendered manifest legitimately carries: Prometheus and Alertmanager
+ * annotations (`description: Pod {{ $labels.pod }} is down`) are written
+ * plain, and Helm renders them from `{{ "{{" }}` escapes. */
+static bool is_template_scalar(const char *s, size_t len) {
+    bool action = false;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '{' && i + 1 < len && s[i + 1] == '{') {
+            size_t j = i + 2;
+            while (j + 1 < len && !(s[j] == '}' && s[j + 1] == '}')) j++;
+            if (j + 1 >= len) return false; /* never closed: not an action */
+            action = true;
+            i = j + 1;
+        } else if (s[i] == ' ' || s[i] == '\t') {
+            return false;
+        }
+    }
+    return action;
 }
 
 static void template_found(loader *L, yaml_mark_t m) {
@@ -186,6 +215,7 @@ static void template_found(loader *L, yaml_mark_t m) {
          "render it first: helm template RELEASE CHART | hitless lint -",
          "this is an unrendered Helm template ({{ ... }}), not a manifest");
     L->res->failed = true;
+    close_frames(L);
 }
 
 static node *new_node(loader *L, node_kind kind, yaml_mark_t m) {
@@ -211,7 +241,7 @@ static void on_scalar(loader *L, yaml_event_t *ev) {
         return;
     }
     bool plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-    if (plain && has_template_braces(val, len)) {
+    if (plain && is_template_scalar(val, len)) {
         template_found(L, m);
         return;
     }
@@ -251,7 +281,7 @@ static void on_alias(loader *L, yaml_event_t *ev) {
              "define the anchor (&name) before using it", msg);
         L->res->failed = true;
         L->skip_doc = true;
-        while (L->depth) free(L->stack[--L->depth].anchor), L->stack[L->depth].anchor = NULL;
+        close_frames(L);
         return;
     }
     attach(L, e->n, e->weight, ev->start_mark, false);
@@ -260,17 +290,29 @@ static void on_alias(loader *L, yaml_event_t *ev) {
 static void on_collection_start(loader *L, yaml_event_t *ev, node_kind kind) {
     yaml_mark_t m = ev->start_mark;
     if (L->depth >= L->lim->max_depth) {
-        char msg[120];
-        snprintf(msg, sizeof msg, "nesting deeper than %zu levels",
-                 L->lim->max_depth);
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "nesting deeper than %zu levels; the rest of this document "
+                 "is not read", L->lim->max_depth);
         limit_hit(L, m, msg);
+        /* libyaml checks every open flow level on each token, so reading
+         * on through 100 000 `[` costs minutes: stop it here. */
+        L->resync = true;
         return;
     }
-    if (kind == NODE_MAP && ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE &&
-        m.index + 1 < L->len && L->buf[m.index] == '{' &&
-        L->buf[m.index + 1] == '{') {
-        template_found(L, m);
-        return;
+    bool flow = kind == NODE_MAP
+                    ? ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+                    : ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+    /* `{{` is a flow mapping opening right after another, as its first
+     * key: no manifest writes that, every Helm action does.  Compared by
+     * line and column because marks count characters, not bytes. */
+    if (kind == NODE_MAP && flow && L->depth) {
+        const frame *up = &L->stack[L->depth - 1];
+        if (up->flow && up->n->kind == NODE_MAP && up->nkids == 0 &&
+            up->n->line == pos(m.line) && up->n->col + 1 == pos(m.column)) {
+            template_found(L, (yaml_mark_t){0, up->n->line - 1, up->n->col - 1});
+            return;
+        }
     }
     if (L->depth == L->stack_cap) {
         size_t cap = L->stack_cap ? L->stack_cap * 2 : 32;
@@ -292,6 +334,7 @@ static void on_collection_start(loader *L, yaml_event_t *ev, node_kind kind) {
     f->n = n;
     f->nkids = 0;
     f->weight = 1;
+    f->flow = flow;
     f->merges = 0;
     const yaml_char_t *anchor = kind == NODE_MAP ? ev->data.mapping_start.anchor
                                                  : ev->data.sequence_start.anchor;
@@ -313,8 +356,11 @@ static bool merge_source_ok(const node *v) {
     return true;
 }
 
+/* Keys seen in one mapping, by their index in the pairs being built, so that
+ * a duplicate replaces its first occurrence's value in O(1): a mapping of
+ * 100 000 keys written twice must not cost 10^10 steps. */
 typedef struct keyset {
-    const node **slots;
+    size_t *slots; /* 0 = empty, else index + 1 */
     size_t cap;
 } keyset;
 
@@ -330,18 +376,21 @@ static unsigned hash_key(const node *k) {
     return h;
 }
 
-/* Returns the existing equal key, or inserts k and returns NULL. */
-static const node *keyset_put(keyset *ks, const node *k) {
+/* Returns the index + 1 of the equal key already in pairs, or records that
+ * pairs[at] holds k and returns 0. */
+static size_t keyset_put(keyset *ks, const node_pair *pairs, const node *k,
+                         size_t at) {
     size_t i = hash_key(k) & (ks->cap - 1);
     while (ks->slots[i]) {
-        if (key_eq(ks->slots[i], k)) return ks->slots[i];
+        if (key_eq(pairs[ks->slots[i] - 1].key, k)) return ks->slots[i];
         i = (i + 1) & (ks->cap - 1);
     }
-    ks->slots[i] = k;
-    return NULL;
+    ks->slots[i] = at + 1;
+    return 0;
 }
 
-static void finish_map(loader *L, frame *f, yaml_mark_t end) {
+/* Returns false when the document was abandoned (a limit or no memory). */
+static bool finish_map(loader *L, frame *f, yaml_mark_t end) {
     node *n = f->n;
     size_t npairs = f->nkids / 2;
     size_t merged_max = 0;
@@ -355,9 +404,24 @@ static void finish_map(loader *L, frame *f, yaml_mark_t end) {
                  "merge key << takes a mapping or a list of mappings");
             continue;
         }
-        if (node_is_map(v)) merged_max += v->len;
+        if (node_is_map(v)) merged_max = sat_add(merged_max, v->len);
         else
-            for (size_t j = 0; j < v->len; j++) merged_max += v->u.items[j]->len;
+            for (size_t j = 0; j < v->len; j++)
+                merged_max = sat_add(merged_max, v->u.items[j]->len);
+    }
+    /* Unlike an alias, a merge copies the source's pairs into the new
+     * mapping.  The alias weight bounds one document, but 4 000 small
+     * documents each merging 1 000 copies of a 1 000-key anchor would
+     * still allocate gigabytes: the copies are budgeted per input. */
+    L->merge_copies = sat_add(L->merge_copies, merged_max);
+    if (L->merge_copies > L->lim->max_nodes) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "merge keys (<<) copy more than %zu entries in this input; "
+                 "the rest is not read", L->lim->max_nodes);
+        limit_hit(L, (yaml_mark_t){0, n->line - 1, n->col - 1}, msg);
+        L->stop = true; /* once, not again for every later document */
+        return false;
     }
     size_t cap = npairs + merged_max;
     node_pair *pairs = arena_alloc(L->a, (cap ? cap : 1) * sizeof *pairs);
@@ -367,7 +431,7 @@ static void finish_map(loader *L, frame *f, yaml_mark_t end) {
     if (!pairs || !ks.slots) {
         free(ks.slots);
         fail_oom(L, end);
-        return;
+        return false;
     }
     size_t np = 0;
     for (size_t i = 0; i < npairs; i++) {
@@ -377,17 +441,16 @@ static void finish_map(loader *L, frame *f, yaml_mark_t end) {
             pairs[np++] = (node_pair){k, v};
             continue;
         }
-        const node *dup = keyset_put(&ks, k);
+        size_t dup = keyset_put(&ks, pairs, k, np);
         if (dup) {
             char msg[300];
             snprintf(msg, sizeof msg,
                      "duplicate key \"%.200s\" (first at line %u); the last "
                      "value wins, and kubectl rejects the object",
-                     k->u.str, dup->line);
+                     k->u.str, pairs[dup - 1].key->line);
             report_add(L->out, "duplicate-key", SEV_ERROR, L->file, k->line,
                        k->col, "keep one of the two keys", "%s", msg);
-            for (size_t j = 0; j < np; j++)
-                if (pairs[j].key == dup) pairs[j].value = v;
+            pairs[dup - 1].value = v;
             continue;
         }
         pairs[np++] = (node_pair){k, v};
@@ -400,7 +463,7 @@ static void finish_map(loader *L, frame *f, yaml_mark_t end) {
             const node *src = node_is_map(v) ? v : v->u.items[s];
             for (size_t j = 0; j < src->len; j++) {
                 node_pair p = src->u.pairs[j];
-                if (p.key->kind == NODE_SCALAR && keyset_put(&ks, p.key))
+                if (p.key->kind == NODE_SCALAR && keyset_put(&ks, pairs, p.key, np))
                     continue;
                 pairs[np++] = p;
             }
@@ -409,6 +472,7 @@ static void finish_map(loader *L, frame *f, yaml_mark_t end) {
     free(ks.slots);
     n->u.pairs = pairs;
     n->len = np;
+    return true;
 }
 
 static void on_collection_end(loader *L, yaml_event_t *ev) {
@@ -416,7 +480,7 @@ static void on_collection_end(loader *L, yaml_event_t *ev) {
     frame *f = &L->stack[L->depth - 1];
     node *n = f->n;
     if (n->kind == NODE_MAP) {
-        finish_map(L, f, ev->start_mark);
+        if (!finish_map(L, f, ev->start_mark)) return;
     } else {
         node **items = arena_alloc(L->a, (f->nkids ? f->nkids : 1) * sizeof *items);
         if (!items) {
@@ -454,19 +518,103 @@ static void push_doc(loader *L, yaml_mark_t m) {
     L->res->docs[L->res->n++] = L->root;
 }
 
-static const char *first_braces_line(const char *buf, size_t len,
-                                     yaml_mark_t *m) {
-    size_t line = 0, col = 0;
-    for (size_t i = 0; i + 1 < len; i++) {
+/* Offset just past the line break ending the line that holds byte i (or
+ * len).  Breaks as libyaml counts them: LF, CRLF, a lone CR. */
+static size_t next_line(const char *buf, size_t len, size_t i) {
+    while (i < len && buf[i] != '\n' && buf[i] != '\r') i++;
+    if (i + 1 < len && buf[i] == '\r' && buf[i + 1] == '\n') i++;
+    return i < len ? i + 1 : len;
+}
+
+/* Offset of the line n lines after the line starting at byte i. */
+static size_t skip_lines(const char *buf, size_t len, size_t i, size_t n) {
+    while (n-- && i < len) i = next_line(buf, len, i);
+    return i;
+}
+
+/* The mark of byte offset off: line, and column in characters as libyaml
+ * counts them (a UTF-8 BOM at the start takes no column). */
+static yaml_mark_t offset_mark(const char *buf, size_t len, size_t off) {
+    yaml_mark_t m = {off, 0, 0};
+    if (off > len) off = len;
+    size_t i = len >= 3 && off >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    for (size_t nl; i < off && (nl = next_line(buf, len, i)) <= off; i = nl)
+        m.line++;
+    for (; i < off; i++)
+        if (((unsigned char)buf[i] & 0xC0) != 0x80) m.column++;
+    return m;
+}
+
+/* The first `{{` on lines first..last, for a parse error that a Helm action
+ * explains: from where the failing construct began to where it failed.  A
+ * `{{` elsewhere (a quoted alert template above an unrelated mistake) does
+ * not turn the error into a template diagnostic. */
+static bool braces_on_lines(const char *buf, size_t len, size_t first,
+                            size_t last, yaml_mark_t *m) {
+    size_t i = skip_lines(buf, len, 0, first);
+    size_t end = skip_lines(buf, len, i, last - first + 1);
+    for (; i + 1 < end; i++)
         if (buf[i] == '{' && buf[i + 1] == '{') {
-            m->line = line;
-            m->column = col;
-            return buf + i;
+            *m = offset_mark(buf, len, i);
+            return true;
         }
-        if (buf[i] == '\n') line++, col = 0;
-        else col++;
+    return false;
+}
+
+/* A `---` line: where a new document starts. */
+static bool doc_start_line(const char *s, size_t n) {
+    return n >= 3 && memcmp(s, "---", 3) == 0 &&
+           (n == 3 || s[3] == ' ' || s[3] == '\t' || s[3] == '\n' || s[3] == '\r');
+}
+
+/* base and line_base place the failing parser's input in buf. */
+static void parse_error(loader *L, const yaml_parser_t *p, size_t base,
+                        size_t line_base) {
+    char msg[400];
+    yaml_mark_t m;
+    if (p->error == YAML_MEMORY_ERROR) {
+        fail_oom(L, (yaml_mark_t){0, line_base, 0});
+        return;
     }
-    return NULL;
+    if (p->error == YAML_READER_ERROR) {
+        /* Bad UTF-8 and control characters: libyaml gives a byte offset
+         * here and leaves problem_mark at 0:0. */
+        size_t off = base + p->problem_offset;
+        m = offset_mark(L->buf, L->len, off);
+        if (p->problem_value >= 0)
+            snprintf(msg, sizeof msg, "%s (0x%02X at byte %zu)",
+                     p->problem ? p->problem : "unreadable character",
+                     (unsigned)p->problem_value, off);
+        else
+            snprintf(msg, sizeof msg, "%s (at byte %zu)",
+                     p->problem ? p->problem : "unreadable character", off);
+        diag(L, "yaml-syntax", SEV_ERROR, m,
+             "save the file as UTF-8 text; binary files are not manifests",
+             msg);
+        L->res->failed = true;
+        return;
+    }
+    size_t last = p->problem_mark.line + line_base;
+    size_t first = last;
+    if (p->context && p->context_mark.line + line_base < first)
+        first = p->context_mark.line + line_base;
+    if (braces_on_lines(L->buf, L->len, first, last, &m)) {
+        template_found(L, m);
+        return;
+    }
+    m = p->problem_mark;
+    m.line += line_base;
+    if (p->context)
+        snprintf(msg, sizeof msg, "%s %s (line %zu)", p->context,
+                 p->problem ? p->problem : "syntax error",
+                 p->context_mark.line + line_base + 1);
+    else
+        snprintf(msg, sizeof msg, "%s", p->problem ? p->problem : "syntax error");
+    diag(L, "yaml-syntax", SEV_ERROR, m,
+         "fix the YAML at this position (tabs are not allowed for "
+         "indentation; quotes and brackets must be closed)",
+         msg);
+    L->res->failed = true;
 }
 
 void load_yaml(const char *file, const char *buf, size_t len,
@@ -479,31 +627,18 @@ void load_yaml(const char *file, const char *buf, size_t len,
         return;
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+    size_t base = 0; /* where in buf the current parser's input starts */
     size_t docs = 0, first_doc = res->n;
+    bool have_parser = true;
     for (;;) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&parser, &ev)) {
-            yaml_mark_t m;
-            if (first_braces_line(buf, len, &m)) {
-                template_found(&L, m);
-            } else {
-                char msg[400];
-                m = parser.problem_mark;
-                if (parser.context)
-                    snprintf(msg, sizeof msg, "%s %s (line %zu)",
-                             parser.context, parser.problem ? parser.problem : "syntax error",
-                             parser.context_mark.line + 1);
-                else
-                    snprintf(msg, sizeof msg, "%s",
-                             parser.problem ? parser.problem : "syntax error");
-                diag(&L, "yaml-syntax", SEV_ERROR, m,
-                     "fix the YAML at this position (tabs are not allowed for "
-                     "indentation; quotes and brackets must be closed)",
-                     msg);
-                res->failed = true;
-            }
+            parse_error(&L, &parser, base, L.line_base);
             break;
         }
+        ev.start_mark.line += L.line_base;
+        ev.end_mark.line += L.line_base;
+        size_t ev_line = ev.start_mark.line;
         yaml_event_type_t type = ev.type;
         if (type == YAML_DOCUMENT_START_EVENT) {
             L.root = NULL;
@@ -533,11 +668,35 @@ void load_yaml(const char *file, const char *buf, size_t len,
             }
         }
         yaml_event_delete(&ev);
-        if (type == YAML_STREAM_END_EVENT || L.oom) break;
+        if (type == YAML_STREAM_END_EVENT || L.oom || L.stop) break;
+        if (L.resync) {
+            /* Restart libyaml on the rest of buf at the next `---` line
+             * after the one that hit the limit, so that later documents
+             * are still linted; none: the input ends with this document. */
+            L.resync = false;
+            reset_anchors(&L);
+            size_t line = ev_line + 1;
+            size_t i = skip_lines(buf, len, base, line - L.line_base);
+            while (i < len && !doc_start_line(buf + i, len - i)) {
+                i = next_line(buf, len, i);
+                line++;
+            }
+            if (i >= len) break;
+            yaml_parser_delete(&parser);
+            have_parser = yaml_parser_initialize(&parser);
+            if (!have_parser) {
+                fail_oom(&L, (yaml_mark_t){0, line, 0});
+                break;
+            }
+            yaml_parser_set_input_string(&parser, (const unsigned char *)buf + i,
+                                         len - i);
+            base = i;
+            L.line_base = line;
+        }
     }
     /* A template's documents are not linted: they are not what gets applied. */
     if (L.template) res->n = first_doc;
-    yaml_parser_delete(&parser);
+    if (have_parser) yaml_parser_delete(&parser);
     for (size_t i = 0; i < L.stack_cap; i++) {
         free(L.stack[i].kids);
         free(L.stack[i].is_merge);

@@ -49,7 +49,8 @@ static const char usage_lint[] =
     "      --disable RULES     disable rules (comma separated; \"all\")\n"
     "      --color WHEN        auto (default), always or never; NO_COLOR in\n"
     "                          the environment turns auto off\n"
-    "  -q, --quiet             print findings only: no summary, no notes\n"
+    "  -q, --quiet             print findings only: no summary, and no info\n"
+    "                          findings unless --fail-on info\n"
     "  -h, --help              show this help\n"
     "\n"
     "exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage\n"
@@ -186,6 +187,8 @@ static int cmd_lint(int argc, char **argv) {
                                      "for stdin%s", "");
         goto done;
     }
+    /* --quiet never hides what would make the exit status 1. */
+    oo.quiet_min = fail_on == SEV_INFO ? SEV_INFO : SEV_WARNING;
     if (strcmp(color, "always") == 0) oo.color = true;
     else if (strcmp(color, "auto") == 0) {
         const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");

@@ -45,7 +45,7 @@ int output_text(FILE *out, const report *r, const output_opts *o) {
             continue;
         }
         count[f->sev]++;
-        if (o->quiet && f->sev == SEV_INFO && !finding_is_input_error(f)) continue;
+        if (o->quiet && f->sev < o->quiet_min && !finding_is_input_error(f)) continue;
         fputs(b, out);
         print_location(out, f->file, f->line, f->col);
         fprintf(out, ":%s %s%s:%s %s%s %s[%s]%s\n", z,

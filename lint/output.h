@@ -10,7 +10,8 @@ typedef enum { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_GITHUB } output_format;
 
 typedef struct output_opts {
     bool color;
-    bool quiet;
+    bool quiet;          /* findings only, and none below quiet_min */
+    severity quiet_min;  /* warning, or info when --fail-on info */
 } output_opts;
 
 /* Diagnostics that mean an input could not be read or parsed (exit 2). */

@@ -162,7 +162,7 @@ int output_github(FILE *out, const report *r, const output_opts *o) {
     for (size_t i = 0; i < r->n; i++) {
         const finding *f = &r->items[i];
         if (f->justification) continue;
-        if (o->quiet && f->sev == SEV_INFO) continue;
+        if (o->quiet && f->sev < o->quiet_min) continue;
         fprintf(out, "::%s ", f->sev == SEV_ERROR ? "error"
                               : f->sev == SEV_WARNING ? "warning" : "notice");
         if (f->file) {

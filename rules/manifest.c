@@ -715,6 +715,22 @@ void set_index_build(manifest_set *s) {
         size_t kl;
         bool ok = index_add(&ix->by_ns, s->arena, o->ns, strlen(o->ns), o);
         kl = index_key(key, sizeof key, o->ns, o->kind, o->name);
+        const obj_list *same = kl ? index_get(&ix->by_name, key, kl) : NULL;
+        if (same && same->n && strcmp(o->name, "<unnamed>") != 0) {
+            const object *first = same->items[0];
+            finding *f = report_add(
+                s->out, "duplicate-object", SEV_WARNING, o->file, o->root->line,
+                o->root->col, "lint one rendering per run, or remove the copy",
+                "%s %s/%s is defined again (first at %s:%u); only one copy is "
+                "applied", o->kind, o->ns, o->name, first->file, first->root->line);
+            if (f) {
+                f->obj = o;
+                f->api_version = o->api_version;
+                f->kind = o->kind;
+                f->ns = o->ns;
+                f->name = o->name;
+            }
+        }
         if (kl) ok = ok && index_add(&ix->by_name, s->arena, key, kl, o);
         if (o->wk) {
             ok = ok && index_add(&ix->workloads, s->arena, o->ns, strlen(o->ns), o);

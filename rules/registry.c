@@ -260,6 +260,12 @@ const rule rule_table[] = {
      "kubectl's strict field validation rejects the object, and tools that "
      "accept it disagree on which value wins.",
      "keep one of the keys", "", "", NULL, NULL},
+    {"duplicate-object", SEV_WARNING, SCOPE_DIAGNOSTIC,
+     "The same object (kind, namespace, name) is defined more than once.",
+     "Only one of the copies survives an apply, yet both are linted and "
+     "matched against the other objects of the set. Usually two renderings "
+     "or two environments were linted together: lint each on its own.",
+     "lint one rendering per run, or remove the copy", "", "", NULL, NULL},
     {"ignore-without-reason", SEV_ERROR, SCOPE_DIAGNOSTIC,
      "A suppression annotation has no reason.",
      "A suppression must say why the finding does not apply, so that reviewers "

@@ -83,6 +83,8 @@ run "$HITLESS" lint --no-config --quiet "$EX/naive.yaml"
 expect_no_out "--quiet: no summary" 'findings \('
 expect_no_out "--quiet: no info" '\[liveness-probe-missing\]'
 expect_out "--quiet: errors" '\[readiness-probe-missing\]'
+run "$HITLESS" lint --no-config --quiet --fail-on info "$EX/naive.yaml"
+expect_out "--quiet --fail-on info shows what fails the run" '\[liveness-probe-missing\]'
 
 # --- JSON contract ---------------------------------------------------------
 run "$HITLESS" lint --no-config --format json "$EX/naive.yaml"
