@@ -43,7 +43,7 @@ int64_t config_param(const config *c, const char *name) {
     return 0;
 }
 
-static void fill_object(finding *f, const object *o) {
+void finding_set_object(finding *f, const object *o) {
     f->obj = o;
     f->api_version = o->api_version;
     f->kind = o->kind;
@@ -63,7 +63,7 @@ finding *check_report(check_ctx *ctx, const object *o, const node *at,
                             at ? at->line : 0, at ? at->col : 0,
                             ctx->rule->hint, "%s", msg);
     if (!f) return NULL;
-    fill_object(f, o);
+    finding_set_object(f, o);
     if (container) f->container = arena_strdup(ctx->out->arena, container);
     return f;
 }
@@ -110,7 +110,7 @@ static void check_suppressions(report *out, const object *o) {
                            "suppression of %s has no reason, so it is not "
                            "honoured",
                            id);
-        if (f) fill_object(f, o);
+        if (f) finding_set_object(f, o);
     }
 }
 

@@ -173,6 +173,8 @@ finding *check_report(check_ctx *ctx, const object *o, const node *at,
                       const char *container, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 void finding_relate(check_ctx *ctx, finding *f, const object *other);
+/* Names the object a finding is about (kind, namespace, name). */
+void finding_set_object(finding *f, const object *o);
 
 /* ---- the manifest set --------------------------------------------------- */
 

@@ -85,13 +85,7 @@ static void invalid(vctx *v, const node *at, const char *path,
     finding *f = report_add(v->s->out, "invalid-value", SEV_ERROR, v->file,
                             loc ? loc->line : 1, loc ? loc->col : 1, hint,
                             "%s: %s", path, detail);
-    if (f && v->o) {
-        f->obj = v->o;
-        f->api_version = v->o->api_version;
-        f->kind = v->o->kind;
-        f->ns = v->o->ns;
-        f->name = v->o->name;
-    }
+    if (f && v->o) finding_set_object(f, v->o);
 }
 
 static void describe(const node *n, char *buf, size_t cap) {
@@ -723,13 +717,7 @@ void set_index_build(manifest_set *s) {
                 o->root->col, "lint one rendering per run, or remove the copy",
                 "%s %s/%s is defined again (first at %s:%u); only one copy is "
                 "applied", o->kind, o->ns, o->name, first->file, first->root->line);
-            if (f) {
-                f->obj = o;
-                f->api_version = o->api_version;
-                f->kind = o->kind;
-                f->ns = o->ns;
-                f->name = o->name;
-            }
+            if (f) finding_set_object(f, o);
         }
         if (kl) ok = ok && index_add(&ix->by_name, s->arena, key, kl, o);
         if (o->wk) {
