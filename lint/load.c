@@ -545,14 +545,11 @@ static yaml_mark_t offset_mark(const char *buf, size_t len, size_t off) {
     return m;
 }
 
-/* The first `{{` on lines first..last, for a parse error that a Helm action
- * explains: from where the failing construct began to where it failed.  A
- * `{{` elsewhere (a quoted alert template above an unrelated mistake) does
- * not turn the error into a template diagnostic. */
-static bool braces_on_lines(const char *buf, size_t len, size_t first,
-                            size_t last, yaml_mark_t *m) {
-    size_t i = skip_lines(buf, len, 0, first);
-    size_t end = skip_lines(buf, len, i, last - first + 1);
+/* The first `{{` on line `line` of buf. */
+static bool braces_on_line(const char *buf, size_t len, size_t line,
+                           yaml_mark_t *m) {
+    size_t i = skip_lines(buf, len, 0, line);
+    size_t end = next_line(buf, len, i);
     for (; i + 1 < end; i++)
         if (buf[i] == '{' && buf[i + 1] == '{') {
             *m = offset_mark(buf, len, i);
@@ -594,15 +591,23 @@ static void parse_error(loader *L, const yaml_parser_t *p, size_t base,
         L->res->failed = true;
         return;
     }
-    size_t last = p->problem_mark.line + line_base;
-    size_t first = last;
-    if (p->context && p->context_mark.line + line_base < first)
-        first = p->context_mark.line + line_base;
-    if (braces_on_lines(L->buf, L->len, first, last, &m)) {
+    /* A Helm action explains the error when it sits where the failing
+     * construct began (`{{- end }}` read as a key) or where it failed
+     * (`{{- include ... }}` in a block).  Not a `{{` anywhere else: a quoted
+     * alert template above an unrelated mistake is data, and the context
+     * of a block mapping can be the first line of the document. */
+    if ((p->context &&
+         braces_on_line(L->buf, L->len, p->context_mark.line + line_base, &m)) ||
+        braces_on_line(L->buf, L->len, p->problem_mark.line + line_base, &m)) {
         template_found(L, m);
         return;
     }
     m = p->problem_mark;
+    /* A quoted scalar that never closes runs on to the end of the input:
+     * the end is not where anything can be fixed, the opening quote is. */
+    if (p->context && p->problem &&
+        strcmp(p->problem, "found unexpected end of stream") == 0)
+        m = p->context_mark;
     m.line += line_base;
     if (p->context)
         snprintf(msg, sizeof msg, "%s %s (line %zu)", p->context,
