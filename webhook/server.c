@@ -209,6 +209,24 @@ static enum MHD_Result validate(generation *g, struct MHD_Connection *c,
     return ret;
 }
 
+/* libmicrohttpd (0.9.75) cannot tell that a request has no body when the
+ * response is queued on the first call for it, so it then closes the
+ * connection ("Connection: close"): every /healthz probe over keep-alive
+ * would cost a new TLS handshake.  A request without a body is therefore
+ * answered on the second call, which comes once it has been read in full;
+ * its *req_cls is this marker until then.  One that has a body it does not
+ * need is still answered at once, and the connection closed, so that the
+ * body is never read. */
+static char deferred;
+
+static bool has_body(struct MHD_Connection *c) {
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    return MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                       MHD_HTTP_HEADER_TRANSFER_ENCODING) ||
+           (cl && strtoull(cl, NULL, 10) != 0);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                                   const char *url, const char *method,
                                   const char *version, const char *upload,
@@ -219,6 +237,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
                strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     if (strcmp(url, "/validate") != 0) {
+        if (!*req_cls && !has_body(c)) {
+            *req_cls = &deferred;
+            return MHD_YES;
+        }
         if (*upload_size) { /* a body we do not want: drop it */
             *upload_size = 0;
             return MHD_YES;
@@ -245,10 +267,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         return r;
     }
     request *rq = *req_cls;
-    if (!rq) {
-        if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+    if (!rq || rq == (void *)&deferred) {
+        if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
+            if (!rq && !has_body(c)) {
+                *req_cls = &deferred;
+                return MHD_YES;
+            }
             return reply_text(g, c, MHD_HTTP_METHOD_NOT_ALLOWED,
                               "method not allowed\n", "POST");
+        }
         if (!(rq = calloc(1, sizeof *rq))) return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &rq->start);
         /* A declared length over the limit is refused before reading it. */
@@ -289,7 +316,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                          enum MHD_RequestTerminationCode toe) {
     (void)cls, (void)c, (void)toe;
     request *rq = *req_cls;
-    if (rq) {
+    if (rq && rq != (void *)&deferred) {
         free(rq->body);
         free(rq);
         *req_cls = NULL;
