@@ -70,12 +70,6 @@ static size_t sat_add(size_t a, size_t b) { return a + b < a ? SIZE_MAX : a + b;
 
 static uint32_t pos(size_t v) { return v >= UINT32_MAX ? UINT32_MAX : (uint32_t)v + 1; }
 
-static unsigned hash_str(const char *s) {
-    unsigned h = 2166136261u;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
 static void diag(loader *L, const char *rule_id, severity sev, yaml_mark_t m,
                  const char *hint, const char *msg) {
     report_add(L->out, rule_id, sev, L->file, pos(m.line), pos(m.column), hint,
@@ -171,7 +165,7 @@ static void register_anchor(loader *L, const char *name, node *n,
         fail_oom(L, m);
         return;
     }
-    unsigned b = hash_str(name) % ANCHOR_BUCKETS;
+    unsigned b = hash_bytes(name, strlen(name)) % ANCHOR_BUCKETS;
     e->name = copy;
     e->n = n;
     e->weight = weight;
@@ -180,7 +174,7 @@ static void register_anchor(loader *L, const char *name, node *n,
 }
 
 static anchor_entry *find_anchor(loader *L, const char *name) {
-    for (anchor_entry *e = L->anchors[hash_str(name) % ANCHOR_BUCKETS]; e;
+    for (anchor_entry *e = L->anchors[hash_bytes(name, strlen(name)) % ANCHOR_BUCKETS]; e;
          e = e->next)
         if (strcmp(e->name, name) == 0) return e;
     return NULL;
@@ -369,18 +363,11 @@ static bool key_eq(const node *a, const node *b) {
            a->len == b->len && memcmp(a->u.str, b->u.str, a->len) == 0;
 }
 
-static unsigned hash_key(const node *k) {
-    unsigned h = 2166136261u;
-    for (size_t i = 0; i < k->len; i++)
-        h = (h ^ (unsigned char)k->u.str[i]) * 16777619u;
-    return h;
-}
-
 /* Returns the index + 1 of the equal key already in pairs, or records that
  * pairs[at] holds k and returns 0. */
 static size_t keyset_put(keyset *ks, const node_pair *pairs, const node *k,
                          size_t at) {
-    size_t i = hash_key(k) & (ks->cap - 1);
+    size_t i = hash_bytes(k->u.str, k->len) & (ks->cap - 1);
     while (ks->slots[i]) {
         if (key_eq(pairs[ks->slots[i] - 1].key, k)) return ks->slots[i];
         i = (i + 1) & (ks->cap - 1);

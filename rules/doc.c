@@ -34,6 +34,12 @@ void arena_free(arena *a) {
 
 size_t arena_bytes(const arena *a) { return a ? a->total : 0; }
 
+unsigned hash_bytes(const char *s, size_t n) {
+    unsigned h = 2166136261u;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
 void *arena_alloc(arena *a, size_t n) {
     const size_t align = sizeof(max_align_t);
     /* Rounding up (and the chunk header) would wrap a size this large
@@ -210,9 +216,12 @@ const char *node_kind_name(const node *n) {
     return "a string";
 }
 
-static bool match_word(const char *s, size_t len, const char *const *words) {
-    for (; *words; words++)
-        if (strlen(*words) == len && memcmp(s, *words, len) == 0) return true;
+typedef struct word { const char *s; size_t len; } word;
+#define WORD(s) {s, sizeof s - 1}
+
+static bool match_word(const char *s, size_t len, const word *words, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (words[i].len == len && memcmp(s, words[i].s, len) == 0) return true;
     return false;
 }
 
@@ -220,21 +229,27 @@ static bool match_word(const char *s, size_t len, const char *const *words) {
  * (yes/no/on/off) are booleans there too; we follow it so that
  * `enabled: on` is seen as the API server sees it. */
 scalar_type scalar_resolve(const char *s, size_t len) {
-    static const char *const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
-    static const char *const bools[] = {
-        "true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes",
-        "YES",  "no",   "No",   "NO",    "on",    "On",    "ON",  "off",
-        "Off",  "OFF",  "y",    "Y",     "n",     "N",     NULL};
+    static const word nulls[] = {WORD(""), WORD("~"), WORD("null"), WORD("Null"),
+                                 WORD("NULL")};
+    static const word bools[] = {
+        WORD("true"), WORD("True"), WORD("TRUE"), WORD("false"), WORD("False"),
+        WORD("FALSE"), WORD("yes"), WORD("Yes"), WORD("YES"), WORD("no"),
+        WORD("No"), WORD("NO"), WORD("on"), WORD("On"), WORD("ON"),
+        WORD("off"), WORD("Off"), WORD("OFF"), WORD("y"), WORD("Y"),
+        WORD("n"), WORD("N")};
     /* [-+]?(\.inf|\.Inf|\.INF) and \.nan|\.NaN|\.NAN: every spelling with
      * every sign, or `+.Inf` would be a string. */
-    static const char *const floats[] = {
-        ".inf",  ".Inf",  ".INF",  "-.inf", "-.Inf", "-.INF", "+.inf",
-        "+.Inf", "+.INF", ".nan",  ".NaN",  ".NAN",  NULL};
-    if (match_word(s, len, nulls)) return SC_NULL;
-    if (len > 5) goto number;
-    if (match_word(s, len, bools)) return SC_BOOL;
-    if (match_word(s, len, floats)) return SC_FLOAT;
-number:;
+    static const word floats[] = {
+        WORD(".inf"), WORD(".Inf"), WORD(".INF"), WORD("-.inf"), WORD("-.Inf"),
+        WORD("-.INF"), WORD("+.inf"), WORD("+.Inf"), WORD("+.INF"), WORD(".nan"),
+        WORD(".NaN"), WORD(".NAN")};
+    /* No word is longer than 5 bytes: most scalars (names, images,
+     * commands) skip the tables altogether. */
+    if (len <= 5) {
+        if (match_word(s, len, nulls, sizeof nulls / sizeof *nulls)) return SC_NULL;
+        if (match_word(s, len, bools, sizeof bools / sizeof *bools)) return SC_BOOL;
+        if (match_word(s, len, floats, sizeof floats / sizeof *floats)) return SC_FLOAT;
+    }
     size_t i = 0;
     if (i < len && (s[i] == '+' || s[i] == '-')) i++;
     if (i == len) return SC_STR;

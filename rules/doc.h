@@ -22,6 +22,10 @@ char *arena_printf(arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 size_t arena_bytes(const arena *a);
 
+/* FNV-1a over n bytes: the hash of every string table (indexes, anchors,
+ * mapping keys, file names). */
+unsigned hash_bytes(const char *s, size_t n);
+
 typedef enum { NODE_SCALAR, NODE_MAP, NODE_SEQ } node_kind;
 
 /* How a scalar resolves under the YAML 1.2 core schema (plain scalars) or

@@ -97,6 +97,8 @@ typedef struct report {
     size_t n, cap;
     const char **file_names; /* in the order they were read (report_file) */
     size_t nfiles, files_cap;
+    size_t *file_slots;      /* hash of file_names: index + 1, 0 = empty */
+    size_t file_slots_cap;
     size_t input_errors; /* inputs that could not be read or parsed */
     size_t files, documents, objects;
 } report;

@@ -4,12 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static unsigned hash_bytes(const char *s, size_t n) {
-    unsigned h = 2166136261u;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
-
 static bool grow(obj_index *ix) {
     size_t cap = ix->cap ? ix->cap * 2 : 64;
     index_entry *slots = calloc(cap, sizeof *slots);

@@ -40,6 +40,7 @@ void report_free(report *r) {
     arena_free(r->arena);
     free(r->items);
     free(r->file_names);
+    free(r->file_slots);
     free(r);
 }
 
@@ -79,9 +80,32 @@ finding *report_add(report *r, const char *rule_id, severity sev,
     return f;
 }
 
+/* Puts file_names[i] into the hash, which has room. */
+static void file_slot_put(report *r, size_t i) {
+    size_t mask = r->file_slots_cap - 1;
+    const char *name = r->file_names[i];
+    size_t j = hash_bytes(name, strlen(name)) & mask;
+    while (r->file_slots[j]) j = (j + 1) & mask;
+    r->file_slots[j] = i + 1;
+}
+
+/* Hashed, so that a tree of 100 000 files is not 10^10 comparisons. */
 const char *report_file(report *r, const char *name) {
-    for (size_t i = r->nfiles; i-- > 0;)
-        if (strcmp(r->file_names[i], name) == 0) return r->file_names[i];
+    size_t mask = r->file_slots_cap - 1;
+    for (size_t j = r->file_slots_cap ? hash_bytes(name, strlen(name)) & mask : 0;
+         r->file_slots_cap && r->file_slots[j]; j = (j + 1) & mask) {
+        const char *f = r->file_names[r->file_slots[j] - 1];
+        if (strcmp(f, name) == 0) return f;
+    }
+    if ((r->nfiles + 1) * 2 > r->file_slots_cap) {
+        size_t cap = r->file_slots_cap ? r->file_slots_cap * 2 : 64;
+        size_t *slots = calloc(cap, sizeof *slots);
+        if (!slots) return NULL;
+        free(r->file_slots);
+        r->file_slots = slots;
+        r->file_slots_cap = cap;
+        for (size_t i = 0; i < r->nfiles; i++) file_slot_put(r, i);
+    }
     if (r->nfiles == r->files_cap) {
         size_t cap = r->files_cap ? r->files_cap * 2 : 16;
         const char **f = realloc(r->file_names, cap * sizeof *f);
@@ -91,7 +115,8 @@ const char *report_file(report *r, const char *name) {
     }
     char *copy = arena_strdup(r->arena, name);
     if (!copy) return NULL;
-    r->file_names[r->nfiles++] = copy;
+    r->file_names[r->nfiles] = copy;
+    file_slot_put(r, r->nfiles++);
     return copy;
 }
 
