@@ -4,25 +4,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../lint/load.h"
+#include "../lint/input.h"
 #include "../lint/output.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     report *out = report_new();
-    arena *a = arena_new();
+    inputs in = {0};
     manifest_set *set = out ? set_new(out, "default") : NULL;
     config *cfg = config_new();
-    if (!out || !a || !set || !cfg) goto done;
-    /* Small limits keep each run fast while still crossing every bound. */
-    load_limits lim = {.max_depth = 64, .max_nodes = 20000, .max_scalar = 1 << 16,
-                       .max_documents = 200};
-    loaded res = {0};
-    const char *file = report_file(out, "fuzz.yaml");
-    load_yaml(file, (const char *)data, size, &lim, a, out, &res);
-    for (size_t i = 0; i < res.n; i++) set_add_document(set, res.docs[i], file);
-    free(res.docs);
+    if (!out || !set || !cfg) goto done;
+    /* The linter's own path for stdin; small limits keep each run fast
+     * while still crossing every bound. */
+    input_opts opts = {.max_bytes = 1 << 20,
+                       .limits = {.max_depth = 64, .max_nodes = 20000,
+                                  .max_scalar = 1 << 16, .max_documents = 200}};
+    input_add_buffer(&in, "fuzz.yaml", (const char *)data, size, &opts, set, out);
     set_index_build(set);
     engine_run(set, cfg, out);
     report_sort(out);
@@ -38,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 done:
     config_free(cfg);
     set_free(set);
-    arena_free(a);
+    inputs_free(&in);
     report_free(out);
     return 0;
 }

@@ -27,13 +27,14 @@ static void unreadable(report *out, const char *file, const char *fmt,
                "check the path and its permissions", fmt, detail);
 }
 
-int read_file(const char *path, size_t max, char **bufp, size_t *lenp) {
+int read_file_into(const char *path, size_t max, char **bufp, size_t *capp,
+                   size_t *lenp) {
     int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) return errno;
     int err = 0;
     struct stat st;
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
+    char *buf = *bufp;
+    size_t len = 0, cap = *capp, want = 65536;
     if (fstat(fd, &st) != 0) {
         err = errno;
         goto done;
@@ -50,12 +51,22 @@ int read_file(const char *path, size_t max, char **bufp, size_t *lenp) {
             err = EFBIG;
             goto done;
         }
-        cap = (size_t)st.st_size + 1;
+        /* Room for the file, its NUL and the read that sees the end: a
+         * file that does not change is read without growing the buffer. */
+        if ((size_t)st.st_size + 2 > want) want = (size_t)st.st_size + 2;
     }
-    if (cap < 65536) cap = 65536;
+    if (cap < want) { /* nothing in it to keep */
+        free(buf);
+        if (!(buf = malloc(want))) {
+            cap = 0;
+            err = ENOMEM;
+            goto done;
+        }
+        cap = want;
+    }
     for (;;) {
-        if (len + 1 >= cap || !buf) {
-            size_t ncap = buf ? cap * 2 : cap;
+        if (len + 1 >= cap) {
+            size_t ncap = cap * 2;
             if (ncap > max + 2) ncap = max + 2;
             char *nb = realloc(buf, ncap);
             if (!nb) {
@@ -79,43 +90,43 @@ int read_file(const char *path, size_t max, char **bufp, size_t *lenp) {
         }
     }
     buf[len] = '\0';
+    *lenp = len;
 done:
     if (fd != STDIN_FILENO) close(fd);
+    *bufp = buf;
+    *capp = cap;
+    return err;
+}
+
+int read_file(const char *path, size_t max, char **bufp, size_t *lenp) {
+    char *buf = NULL;
+    size_t cap = 0;
+    int err = read_file_into(path, max, &buf, &cap, lenp);
     if (err) {
         free(buf);
         return err;
     }
     *bufp = buf;
-    *lenp = len;
     return 0;
-}
-
-static arena *new_input_arena(inputs *in) {
-    if (in->n == in->cap) {
-        size_t cap = in->cap ? in->cap * 2 : 16;
-        arena **a = realloc(in->arenas, cap * sizeof *a);
-        if (!a) return NULL;
-        in->arenas = a;
-        in->cap = cap;
-    }
-    arena *a = arena_new();
-    if (a) in->arenas[in->n++] = a;
-    return a;
 }
 
 void input_add_buffer(inputs *in, const char *name, const char *buf,
                       size_t len, const input_opts *opts, manifest_set *set,
                       report *out) {
     const char *file = report_file(out, name);
-    arena *a = new_input_arena(in);
-    if (!file || !a) {
+    if (!in->trees) in->trees = arena_new();
+    if (!file || !in->trees) {
         unreadable(out, name, "%s: out of memory", name);
         return;
     }
+    arena_mark start = arena_mark_now(in->trees);
     in->files++;
     out->files++;
-    loaded res = {0};
-    load_yaml(file, buf, len, &opts->limits, a, out, &res);
+    loaded res = {.slim = set_slim_document};
+    load_yaml(file, buf, len, &opts->limits, in->trees, out, &res);
+    /* Nothing of a file that yields no document (a template, a syntax
+     * error in the first one) is kept. */
+    if (res.n == 0) arena_rewind(in->trees, start);
     size_t docs = 0;
     for (size_t i = 0; i < res.n; i++) {
         const node *d = res.docs[i];
@@ -131,9 +142,8 @@ void input_add_buffer(inputs *in, const char *name, const char *buf,
 
 static void add_file(inputs *in, const char *path, const input_opts *opts,
                      manifest_set *set, report *out) {
-    char *buf = NULL;
     size_t len = 0;
-    int err = read_file(path, opts->max_bytes, &buf, &len);
+    int err = read_file_into(path, opts->max_bytes, &in->buf, &in->buf_cap, &len);
     const char *name = display(path);
     if (err == EFBIG) {
         report_add(out, "input-limit", SEV_ERROR, report_file(out, name), 0, 0,
@@ -152,8 +162,7 @@ static void add_file(inputs *in, const char *path, const input_opts *opts,
         unreadable(out, report_file(out, name), "cannot read: %s", strerror(err));
         return;
     }
-    input_add_buffer(in, name, buf, len, opts, set, out);
-    free(buf);
+    input_add_buffer(in, name, in->buf, len, opts, set, out);
 }
 
 static bool manifest_name(const char *name) {
@@ -262,7 +271,7 @@ void input_add_path(inputs *in, const char *path, const input_opts *opts,
 }
 
 void inputs_free(inputs *in) {
-    for (size_t i = 0; i < in->n; i++) arena_free(in->arenas[i]);
-    free(in->arenas);
+    arena_free(in->trees);
+    free(in->buf);
     memset(in, 0, sizeof *in);
 }

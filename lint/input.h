@@ -12,9 +12,10 @@ typedef struct input_opts {
 extern const size_t input_default_max_bytes;
 
 typedef struct inputs {
-    arena **arenas; /* one per file; trees live until inputs_free */
-    size_t n, cap;
+    arena *trees; /* every file's documents, until inputs_free */
     size_t files;
+    char *buf; /* read buffer, reused from file to file */
+    size_t buf_cap;
 } inputs;
 
 /* Reads PATH (file, directory walked recursively for .yaml/.yml/.json, or
@@ -31,5 +32,9 @@ void inputs_free(inputs *in);
 /* Reads a whole regular file (or stdin for "-") up to max bytes.  Returns 0,
  * or an errno-style code (EFBIG over the limit, EINVAL not a regular file). */
 int read_file(const char *path, size_t max, char **buf, size_t *len);
+/* The same into *buf of *cap bytes, which it grows as needed and the caller
+ * frees (also after an error). */
+int read_file_into(const char *path, size_t max, char **buf, size_t *cap,
+                   size_t *len);
 
 #endif

@@ -55,6 +55,10 @@ typedef struct loader {
     size_t depth, stack_cap;
     anchor_entry *anchors[ANCHOR_BUCKETS];
     arena *anchor_arena; /* per document */
+    arena_mark doc_start; /* L->a where the current document began */
+    arena *slim_arena;    /* scratch for res->slim */
+    size_t *key_slots;    /* finish_map's keyset, reused */
+    size_t key_slots_cap;
     node *root;
     size_t root_weight;
     size_t line_base;    /* lines of buf before the current parser's input */
@@ -412,14 +416,21 @@ static bool finish_map(loader *L, frame *f, yaml_mark_t end) {
     }
     size_t cap = npairs + merged_max;
     node_pair *pairs = arena_alloc(L->a, (cap ? cap : 1) * sizeof *pairs);
-    keyset ks = {0};
-    for (ks.cap = 16; ks.cap < cap * 2; ks.cap *= 2) {}
-    ks.slots = calloc(ks.cap, sizeof *ks.slots);
+    /* The slots are the loader's, cleared for each mapping: most mappings
+     * are small, and a calloc and free for each cost more than the lookups. */
+    keyset ks = {L->key_slots, 16};
+    while (ks.cap < cap * 2) ks.cap *= 2;
+    if (ks.cap > L->key_slots_cap) {
+        free(L->key_slots);
+        L->key_slots_cap = 0;
+        if ((ks.slots = L->key_slots = malloc(ks.cap * sizeof *ks.slots)))
+            L->key_slots_cap = ks.cap;
+    }
     if (!pairs || !ks.slots) {
-        free(ks.slots);
         fail_oom(L, end);
         return false;
     }
+    memset(ks.slots, 0, ks.cap * sizeof *ks.slots);
     size_t np = 0;
     for (size_t i = 0; i < npairs; i++) {
         if (f->is_merge[i]) continue;
@@ -456,7 +467,6 @@ static bool finish_map(loader *L, frame *f, yaml_mark_t end) {
             }
         }
     }
-    free(ks.slots);
     n->u.pairs = pairs;
     n->len = np;
     return true;
@@ -490,8 +500,22 @@ static void on_collection_end(loader *L, yaml_event_t *ev) {
     attach(L, n, weight, start, false);
 }
 
+/* The slim copy of a document is built aside first, then again from that
+ * copy where the full tree was, once the full tree is given back. */
+static node *slim_doc(loader *L, node *root, yaml_mark_t m) {
+    if (!L->slim_arena && !(L->slim_arena = arena_new())) return root;
+    node *aside = L->res->slim(L->slim_arena, root);
+    if (aside) {
+        arena_rewind(L->a, L->doc_start);
+        if (!(root = L->res->slim(L->a, aside))) fail_oom(L, m);
+    }
+    arena_rewind(L->slim_arena, (arena_mark){NULL, 0}); /* all of it */
+    return root;
+}
+
 static void push_doc(loader *L, yaml_mark_t m) {
     if (!L->root) return;
+    if (L->res->slim && !(L->root = slim_doc(L, L->root, m))) return;
     if (L->res->n == L->res->cap) {
         size_t cap = L->res->cap ? L->res->cap * 2 : 8;
         node **d = realloc(L->res->docs, cap * sizeof *d);
@@ -635,6 +659,7 @@ void load_yaml(const char *file, const char *buf, size_t len,
         if (type == YAML_DOCUMENT_START_EVENT) {
             L.root = NULL;
             L.skip_doc = false;
+            L.doc_start = arena_mark_now(a);
             if (++docs > lim->max_documents) {
                 char msg[120];
                 snprintf(msg, sizeof msg,
@@ -646,6 +671,7 @@ void load_yaml(const char *file, const char *buf, size_t len,
             }
         } else if (type == YAML_DOCUMENT_END_EVENT) {
             if (!L.skip_doc && !L.template) push_doc(&L, ev.start_mark);
+            else if (L.skip_doc) arena_rewind(a, L.doc_start); /* abandoned */
             reset_anchors(&L);
             L.root = NULL;
         } else if (!L.skip_doc && !L.template && !L.oom) {
@@ -696,4 +722,6 @@ void load_yaml(const char *file, const char *buf, size_t len,
     }
     free(L.stack);
     arena_free(L.anchor_arena);
+    arena_free(L.slim_arena);
+    free(L.key_slots);
 }

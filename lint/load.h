@@ -14,6 +14,10 @@ typedef struct load_limits {
 extern const load_limits load_default_limits;
 
 typedef struct loaded {
+    /* Set by the caller, or NULL: called on each document as it ends; a
+     * copy it returns (built in the arena given) replaces the document,
+     * and the memory the full tree took is reused for the next one. */
+    node *(*slim)(arena *a, const node *doc);
     node **docs;
     size_t n, cap;
     bool failed; /* a diagnostic that makes the input unreadable was reported */

@@ -18,6 +18,7 @@ typedef struct chunk {
 
 struct arena {
     chunk *head;
+    chunk *spare; /* given back by arena_rewind, reused before malloc */
     size_t total;
 };
 
@@ -25,14 +26,33 @@ arena *arena_new(void) { return calloc(1, sizeof(arena)); }
 
 void arena_free(arena *a) {
     if (!a) return;
-    for (chunk *c = a->head, *next; c; c = next) {
-        next = c->next;
-        free(c);
-    }
+    chunk *lists[2] = {a->head, a->spare};
+    for (int i = 0; i < 2; i++)
+        for (chunk *c = lists[i], *next; c; c = next) {
+            next = c->next;
+            free(c);
+        }
     free(a);
 }
 
 size_t arena_bytes(const arena *a) { return a ? a->total : 0; }
+
+arena_mark arena_mark_now(const arena *a) {
+    return (arena_mark){a->head, a->head ? a->head->used : 0};
+}
+
+/* Chunks opened since the mark go to the spare list in the order they
+ * were opened, so that they are reused in that order too. */
+void arena_rewind(arena *a, arena_mark m) {
+    while (a->head && a->head != m.chunk) {
+        chunk *c = a->head;
+        a->head = c->next;
+        a->total -= c->cap;
+        c->next = a->spare;
+        a->spare = c;
+    }
+    if (a->head) a->head->used = m.used;
+}
 
 unsigned hash_bytes(const char *s, size_t n) {
     unsigned h = 2166136261u;
@@ -49,16 +69,21 @@ void *arena_alloc(arena *a, size_t n) {
     if (n == 0) n = align;
     chunk *c = a->head;
     if (!c || c->cap - c->used < n) {
-        size_t cap = c ? c->cap * 2 : 16384;
-        if (cap > (size_t)8 << 20) cap = (size_t)8 << 20;
-        if (cap < n) cap = n;
-        c = malloc(sizeof(chunk) + cap);
-        if (!c) return NULL;
-        c->cap = cap;
+        if (a->spare && a->spare->cap >= n) {
+            c = a->spare;
+            a->spare = c->next;
+        } else {
+            size_t cap = c ? c->cap * 2 : 16384;
+            if (cap > (size_t)8 << 20) cap = (size_t)8 << 20;
+            if (cap < n) cap = n;
+            c = malloc(sizeof(chunk) + cap);
+            if (!c) return NULL;
+            c->cap = cap;
+        }
         c->used = 0;
         c->next = a->head;
         a->head = c;
-        a->total += cap;
+        a->total += c->cap;
     }
     void *p = (char *)c->data + c->used;
     c->used += n;

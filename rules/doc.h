@@ -22,6 +22,16 @@ char *arena_printf(arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 size_t arena_bytes(const arena *a);
 
+/* Where an arena stands, to give back everything allocated after it. */
+typedef struct arena_mark {
+    const void *chunk;
+    size_t used;
+} arena_mark;
+arena_mark arena_mark_now(const arena *a);
+/* Frees what was allocated since m (pointers into it become invalid); the
+ * memory is kept for the allocations that follow. */
+void arena_rewind(arena *a, arena_mark m);
+
 /* FNV-1a over n bytes: the hash of every string table (indexes, anchors,
  * mapping keys, file names). */
 unsigned hash_bytes(const char *s, size_t n);

@@ -194,6 +194,12 @@ void set_free(manifest_set *s);
 /* Adds one YAML/JSON document (and the items of a *List).  The tree must
  * outlive the set.  doc_line/doc_col locate the document for notes. */
 void set_add_document(manifest_set *s, const node *root, const char *file);
+/* A copy of a document in a holding only what the set reads of it when no
+ * rule reads its body (apiVersion, kind, metadata; a List's items alike),
+ * positions kept; NULL when the document must be kept whole (a workload,
+ * Service, PDB or HPA, or a copy that would be too large), or when out of
+ * memory. */
+node *set_slim_document(arena *a, const node *root);
 /* Builds the cross-object indexes (HPA targets, Services, PDBs).  Linear in
  * the size of the set. */
 void set_index_build(manifest_set *s);

@@ -565,6 +565,107 @@ void set_add_document(manifest_set *s, const node *root, const char *file) {
     add_node(s, root, file, 0);
 }
 
+/* ---- slim documents -------------------------------------------------------
+ *
+ * Most bytes of real manifests are objects no rule looks into:
+ * CustomResourceDefinitions alone are 70% of a typical install bundle, and
+ * ConfigMaps holding dashboards most of the rest.  Of those the set reads
+ * apiVersion, kind and metadata (identity, labels, suppression annotations),
+ * so the loader keeps only that much of them, and the memory the full tree
+ * took serves the next document. */
+
+/* Kinds whose body check_other or a rule reads, besides the workloads. */
+static const char *const body_kinds[] = {"Service", "PodDisruptionBudget",
+                                         "HorizontalPodAutoscaler"};
+
+static bool body_read(const char *api_version, const char *kind) {
+    if (workload_kind_find(api_version, kind)) return true;
+    for (size_t i = 0; i < sizeof body_kinds / sizeof *body_kinds; i++)
+        if (strcmp(kind, body_kinds[i]) == 0) return true;
+    return false;
+}
+
+/* A copy of n in a, of at most *budget nodes (aliases are copied out, so a
+ * shared anchor could otherwise cost more than the original). */
+static node *copy_tree(arena *a, const node *n, size_t *budget) {
+    if (!*budget) return NULL;
+    --*budget;
+    node *c = arena_alloc(a, sizeof *c);
+    if (!c) return NULL;
+    *c = *n;
+    if (n->kind == NODE_SCALAR) {
+        char *str = arena_strndup(a, n->u.str, n->len);
+        if (!str) return NULL;
+        c->u.str = str;
+    } else if (n->kind == NODE_MAP) {
+        node_pair *pairs = arena_alloc(a, (n->len ? n->len : 1) * sizeof *pairs);
+        if (!pairs) return NULL;
+        for (size_t i = 0; i < n->len; i++) {
+            pairs[i].key = copy_tree(a, n->u.pairs[i].key, budget);
+            pairs[i].value = pairs[i].key ? copy_tree(a, n->u.pairs[i].value, budget)
+                                          : NULL;
+            if (!pairs[i].value) return NULL;
+        }
+        c->u.pairs = pairs;
+    } else {
+        node **items = arena_alloc(a, (n->len ? n->len : 1) * sizeof *items);
+        if (!items) return NULL;
+        for (size_t i = 0; i < n->len; i++)
+            if (!(items[i] = copy_tree(a, n->u.items[i], budget))) return NULL;
+        c->u.items = items;
+    }
+    return c;
+}
+
+static node *slim(arena *a, const node *root, size_t *budget, int depth) {
+    if (!node_is_map(root)) return copy_tree(a, root, budget);
+    const char *av = node_text(map_get(root, "apiVersion"));
+    const char *kind = node_text(map_get(root, "kind"));
+    if (av && kind && body_read(av, kind)) return NULL;
+    size_t klen = kind ? strlen(kind) : 0;
+    bool list = klen >= 4 && strcmp(kind + klen - 4, "List") == 0;
+    node *c = *budget ? arena_alloc(a, sizeof *c) : NULL;
+    node_pair *pairs = c ? arena_alloc(a, 4 * sizeof *pairs) : NULL;
+    if (!pairs) return NULL;
+    --*budget;
+    *c = *root;
+    c->u.pairs = pairs;
+    c->len = 0;
+    for (size_t i = 0; i < root->len; i++) {
+        const node *k = root->u.pairs[i].key, *v = root->u.pairs[i].value;
+        const char *key = node_text(k);
+        if (!key) continue;
+        bool items = list && strcmp(key, "items") == 0;
+        if (!items && strcmp(key, "apiVersion") != 0 && strcmp(key, "kind") != 0 &&
+            strcmp(key, "metadata") != 0)
+            continue;
+        node *kc = copy_tree(a, k, budget), *vc;
+        if (!kc) return NULL;
+        if (items && node_is_seq(v) && depth < 3) {
+            /* Each item as add_node reads it: objects slim, the rest as
+             * they are (they are reported as not being objects). */
+            node **its = arena_alloc(a, (v->len ? v->len : 1) * sizeof *its);
+            vc = its && *budget ? arena_alloc(a, sizeof *vc) : NULL;
+            if (!vc) return NULL;
+            --*budget;
+            *vc = *v;
+            vc->u.items = its;
+            for (size_t j = 0; j < v->len; j++)
+                if (!(its[j] = slim(a, v->u.items[j], budget, depth + 1)))
+                    return NULL;
+        } else if (!(vc = copy_tree(a, v, budget))) {
+            return NULL;
+        }
+        if (c->len < 4) pairs[c->len++] = (node_pair){kc, vc}; /* keys are unique */
+    }
+    return c;
+}
+
+node *set_slim_document(arena *a, const node *root) {
+    size_t budget = 65536;
+    return slim(a, root, &budget, 0);
+}
+
 /* ---- indexes ------------------------------------------------------------- */
 
 struct set_index {

@@ -306,10 +306,38 @@ static void test_arena(void) {
     CHECK_INT(arena_bytes(NULL), 0);
 }
 
+/* arena_rewind gives back what came after the mark, and the memory is
+ * used again: the next allocations land where the rewound ones were. */
+static void test_arena_rewind(void) {
+    arena *a = arena_new();
+    CHECK(a != NULL);
+    if (!a) return;
+    char *keep = arena_strdup(a, "kept");
+    arena_mark m = arena_mark_now(a);
+    char *first = arena_alloc(a, 100);
+    /* Past several chunks: 16 KiB, 32 KiB, 64 KiB ... */
+    for (int i = 0; i < 200; i++) CHECK(arena_alloc(a, 1000) != NULL);
+    size_t grown = arena_bytes(a);
+    arena_rewind(a, m);
+    CHECK(arena_bytes(a) < grown);
+    CHECK_STR(keep, "kept");
+    char *again = arena_alloc(a, 100);
+    CHECK(again == first);
+    /* The chunks given back are reused, not allocated anew. */
+    for (int i = 0; i < 200; i++) CHECK(arena_alloc(a, 1000) != NULL);
+    CHECK_INT(arena_bytes(a), grown);
+    /* A mark taken on an empty arena gives everything back. */
+    arena_rewind(a, (arena_mark){NULL, 0});
+    CHECK_INT(arena_bytes(a), 0);
+    CHECK_STR(arena_strdup(a, "fresh"), "fresh");
+    arena_free(a);
+}
+
 void test_doc(void) {
     test_scalar_resolve();
     test_node_int();
     test_node_bool();
     test_node_equal_and_paths();
     test_arena();
+    test_arena_rewind();
 }

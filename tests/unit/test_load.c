@@ -382,6 +382,85 @@ static void test_syntax_and_templates(void) {
     done(&x);
 }
 
+/* Documents no rule reads in full keep apiVersion, kind and metadata, with
+ * their positions; the rest of the tree is given back. */
+static void test_slim_documents(void) {
+    const char *text =
+        "apiVersion: apiextensions.k8s.io/v1\n"           /* 1 */
+        "kind: CustomResourceDefinition\n"
+        "metadata:\n"
+        "  name: widgets.example.com\n"
+        "  annotations: {ignore.hitless.dev/pdb-missing: x}\n" /* 5 */
+        "spec:\n"
+        "  group: example.com\n"
+        "  names: {kind: Widget, plural: widgets}\n"
+        "---\n"
+        "apiVersion: apps/v1\n"                           /* 10 */
+        "kind: Deployment\n"
+        "metadata: {name: web}\n"
+        "spec: {replicas: 2}\n"
+        "---\n"
+        "apiVersion: v1\n"                                /* 15 */
+        "kind: List\n"
+        "items:\n"
+        "- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}, data: {k: v}}\n"
+        "- plain\n"
+        "---\n"                                           /* 20 */
+        "apiVersion: v1\n"
+        "kind: List\n"
+        "items:\n"
+        "- {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}\n"
+        "- {apiVersion: v1, kind: Service, metadata: {name: s}, spec: {}}\n";
+    run x = {arena_new(), report_new(), {.slim = set_slim_document}};
+    if (!x.a || !x.r) return;
+    load_yaml("in.yaml", text, strlen(text), &load_default_limits, x.a, x.r,
+              &x.res);
+    CHECK_INT(x.res.n, 4);
+    CHECK_INT(x.r->n, 0);
+    const node *crd = doc(&x, 0);
+    CHECK_INT(crd ? crd->len : 0, 3); /* apiVersion, kind, metadata */
+    CHECK(map_get(crd, "spec") == NULL);
+    CHECK_STR(node_text(map_get(crd, "kind")), "CustomResourceDefinition");
+    AT(map_get_path(crd, "metadata.name"), 4, 9);
+    const node *ann = map_get_path(crd, "metadata.annotations");
+    CHECK(node_is_map(ann) && ann->len == 1);
+    AT(ann ? ann->u.pairs[0].key : NULL, 5, 17);
+    CHECK_STR(node_text(map_get(ann, "ignore.hitless.dev/pdb-missing")), "x");
+    /* A workload is kept whole. */
+    const node *dep = doc(&x, 1);
+    CHECK(map_get_path(dep, "spec.replicas") != NULL);
+    AT(dep, 10, 1);
+    /* A List of unchecked objects: each item slim, non-objects as they are. */
+    const node *items = map_get(doc(&x, 2), "items");
+    CHECK(node_is_seq(items) && items->len == 2);
+    CHECK(map_get(seq_at(items, 0), "data") == NULL);
+    CHECK_STR(node_text(map_get_path(seq_at(items, 0), "metadata.name")), "a");
+    AT(seq_at(items, 0), 18, 3);
+    CHECK_STR(node_text(seq_at(items, 1)), "plain");
+    /* A List holding a Service is kept whole. */
+    const node *svc = seq_at(map_get(doc(&x, 3), "items"), 1);
+    CHECK(map_get(svc, "spec") != NULL);
+    done(&x);
+
+    /* A metadata that aliases expand past the copy budget (16^4 leaves):
+     * kept whole rather than copied out. */
+    char big[4096];
+    int n = snprintf(big, sizeof big,
+                     "apiVersion: v1\nkind: ConfigMap\n"
+                     "a: &a [x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x]\n"
+                     "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                     "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+                     "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+                     "metadata: {name: m, labels: *d}\n");
+    CHECK(n > 0 && (size_t)n < sizeof big);
+    run y = {arena_new(), report_new(), {.slim = set_slim_document}};
+    if (!y.a || !y.r) return;
+    load_yaml("in.yaml", big, strlen(big), &load_default_limits, y.a, y.r, &y.res);
+    CHECK_INT(y.res.n, 1);
+    CHECK(map_get(doc(&y, 0), "c") != NULL);
+    done(&y);
+}
+
 void test_load(void) {
     test_positions();
     test_documents();
@@ -389,4 +468,5 @@ void test_load(void) {
     test_duplicates_and_types();
     test_limits();
     test_syntax_and_templates();
+    test_slim_documents();
 }
