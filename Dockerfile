@@ -5,8 +5,10 @@
 #   helm template x ./chart | docker run --rm -i hitless lint -
 #
 # The build stage is `make install`; the runtime stage holds that binary, the
-# shared libraries it links (found with ldd) and the dynamic loader: no shell,
-# no package manager, nothing to patch but hitless and its libraries.
+# shared libraries it loads (`make runtime-libs`: those it links, found with
+# ldd, and those the webhook opens at run time, with theirs) and the dynamic
+# loader: no shell, no package manager, nothing to patch but hitless and its
+# libraries.
 
 FROM debian:bookworm AS build
 RUN apt-get update \
@@ -17,10 +19,10 @@ WORKDIR /src
 COPY . .
 RUN make install DESTDIR=/out PREFIX=/usr/local \
  && rm -rf /out/usr/local/share
-# Every library ldd resolves (`name => /path`) and the loader (a bare
-# `/path`), copied to the same path under /out, symlinks resolved.
+# Every shared object `make runtime-libs` names, copied to the same path
+# under /out, symlinks resolved.
 RUN set -eu; \
-    for lib in $(ldd /out/usr/local/bin/hitless | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do \
+    for lib in $(make -s runtime-libs); do \
         mkdir -p "/out$(dirname "$lib")"; \
         cp -L "$lib" "/out$lib"; \
     done; \

@@ -9,14 +9,24 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
-PKGS     = yaml-0.1 libcjson libmicrohttpd openssl
+# libmicrohttpd and libcrypto are compiled against but not linked: the
+# webhook commands open them at run time (webhook/dynlib.h), by the SONAME
+# of the version found here, so that `hitless lint` does not load them.
+PKGS     = yaml-0.1 libcjson
+DL_PKGS  = libmicrohttpd libcrypto
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
            -Wstrict-prototypes -Wno-missing-field-initializers \
            -Wno-format-truncation
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+soname   = $(shell objdump -p "$$($(CC) -print-file-name=lib$(1).so)" 2>/dev/null | \
+             sed -n 's/^ *SONAME *//p')
+DL_SONAMES := $(call soname,microhttpd) $(call soname,crypto)
+DL_NAMES := -DMHD_SONAME='"$(word 1,$(DL_SONAMES))"' \
+            -DCRYPTO_SONAME='"$(word 2,$(DL_SONAMES))"'
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(DL_PKGS) 2>/dev/null) $(DL_NAMES)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LDLIBS   = $(PKG_LIBS) -lpthread -lm
+# --as-needed: a library no object calls into is not loaded at start-up.
+LDLIBS   = -Wl,--as-needed $(PKG_LIBS) -ldl -lpthread -lm
 
 # The check build: sanitizers abort on the first report.
 SAN_FLAGS = -O1 -g -fno-omit-frame-pointer \
@@ -33,7 +43,7 @@ MAIN_OBJ   = $(MAIN_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ   = $(UNIT_SRC:%.c=$(BUILD)/%.o)
 DEPS       = $(ENGINE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
 
-.PHONY: all deps test check demo install clean build-check bench fuzz fuzz-build
+.PHONY: all deps test check demo install clean build-check bench fuzz fuzz-build runtime-libs
 .DELETE_ON_ERROR:
 
 all: hitless
@@ -83,6 +93,16 @@ install: hitless
 
 clean:
 	rm -rf build hitless
+
+# Every shared object hitless loads at run time, linked or opened by the
+# webhook commands, with their own dependencies and the dynamic loader: what
+# an image without a distribution must hold (Dockerfile).
+runtime-libs: hitless
+	@{ ldd ./hitless; for so in $(DL_SONAMES); do \
+	     p=$$(/sbin/ldconfig -p | awk -v so="$$so" '$$1 == so { print $$NF; exit }'); \
+	     [ -n "$$p" ] || { echo "runtime-libs: $$so not found" >&2; exit 1; }; \
+	     echo "$$so => $$p"; ldd "$$p"; done; } | \
+	 awk '$$2 == "=>" && $$3 ~ /^\// { print $$3 } $$1 ~ /^\// { print $$1 }' | sort -u
 
 # Benchmarks: figures, not pass/fail tests.
 bench: deps

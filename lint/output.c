@@ -165,7 +165,8 @@ static void jw_count(json_writer *w, uint64_t v) {
     double d = (double)v;
     snprintf(num, sizeof num, "%1.15g", d);
     double back = strtod(num, NULL);
-    if (fabs(back - d) > fmax(fabs(back), fabs(d)) * DBL_EPSILON)
+    double mag = fabs(back) > fabs(d) ? fabs(back) : fabs(d);
+    if (fabs(back - d) > mag * DBL_EPSILON)
         snprintf(num, sizeof num, "%1.17g", d);
     jw_lit(w, num);
 }

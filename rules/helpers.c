@@ -252,7 +252,7 @@ bool sleep_args_ms(const char *const *argv, size_t argc, int64_t *ms) {
         total += v;
     }
     if (total >= 1e15) return false;
-    *ms = (int64_t)llround(total);
+    *ms = (int64_t)(total + 0.5); /* rounded: total is >= 0 */
     return true;
 }
 

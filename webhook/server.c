@@ -18,7 +18,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -35,6 +34,7 @@
 #include "admission.h"
 #include "metrics.h"
 #include "tls.h"
+#include "dynlib.h" /* last: see there */
 
 typedef struct server server;
 
@@ -576,6 +576,14 @@ static int bad_option(const char *opt, const char *val, const char *want) {
     return 2;
 }
 
+/* Opens libmicrohttpd and libcrypto, which `hitless lint` never loads. */
+static bool libraries_loaded(const char *cmd) {
+    char err[512];
+    if (dynlib_load(err, sizeof err)) return true;
+    fprintf(stderr, "hitless %s: cannot load its libraries: %s\n", cmd, err);
+    return false;
+}
+
 int cmd_webhook(int argc, char **argv) {
     static const struct option opts[] = {
         {"tls-cert-file", required_argument, 0, 'C'},
@@ -601,6 +609,7 @@ int cmd_webhook(int argc, char **argv) {
     int c;
     unsigned long long u;
     double d;
+    if (!libraries_loaded("webhook")) return 2;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
         switch (c) {
@@ -795,6 +804,7 @@ int cmd_certs(int argc, char **argv) {
     const char *hosts[32];
     unsigned long long u;
     int c;
+    if (!libraries_loaded("certs")) return 2;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
         switch (c) {

@@ -3,19 +3,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rand.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "../lint/input.h"
+#include "dynlib.h" /* last: see there */
 
 static void ssl_err(char *err, size_t len, const char *what) {
     unsigned long e = ERR_get_error();
