@@ -67,14 +67,20 @@ void check_rolling_update_unavailable(check_ctx *ctx, const object *o) {
     if (ro.recreate || !ro.valid || ro.unavailable < r) return;
     const node *at = ro.unavailable_node ? ro.unavailable_node
                                          : map_get_path(o->root, "spec.strategy");
-    check_report(ctx, o, at, NULL,
-                 "maxUnavailable resolves to %lld%s with %lld replica%s: a "
+    /* With an HPA, R is its floor, not spec.replicas: say so. */
+    char floor[300] = "";
+    if (o->hpa)
+        snprintf(floor, sizeof floor, " (the minReplicas of HorizontalPodAutoscaler %s)",
+                 o->hpa->name);
+    finding *f = check_report(ctx, o, at, NULL,
+                 "maxUnavailable resolves to %lld%s with %lld replica%s%s: a "
                  "rollout may stop every pod at once",
                  (long long)ro.unavailable,
                  ro.forced ? " (maxSurge and maxUnavailable both resolve to "
                              "0, and Kubernetes then allows 1)"
                            : "",
-                 (long long)r, r == 1 ? "" : "s");
+                 (long long)r, r == 1 ? "" : "s", floor);
+    if (o->hpa) finding_relate(ctx, f, o->hpa);
 }
 
 static bool spread_key(const char *key) {
