@@ -246,7 +246,9 @@ typedef struct word { const char *s; size_t len; } word;
 
 static bool match_word(const char *s, size_t len, const word *words, size_t n) {
     for (size_t i = 0; i < n; i++)
-        if (words[i].len == len && memcmp(s, words[i].s, len) == 0) return true;
+        if (words[i].len == len && (len == 0 || words[i].s[0] == s[0]) &&
+            memcmp(s, words[i].s, len) == 0)
+            return true;
     return false;
 }
 

@@ -70,13 +70,35 @@ typedef struct vctx {
     object *o;
 } vctx;
 
-static void invalid(vctx *v, const node *at, const char *path,
+/* A field's path, such as spec.template.spec.containers[0].ports[1].name:
+ * a chain on the stack as the checks descend, written out only when a
+ * value is wrong.  Most values are fine, and formatting every path took a
+ * tenth of the time on a large set. */
+typedef struct fpath {
+    const struct fpath *up;
+    const char *key; /* NULL for [index] */
+    size_t index;
+} fpath;
+
+#define FIELD(up, key) (&(fpath){(up), (key), 0})
+#define ITEM(up, i) (&(fpath){(up), NULL, (i)})
+
+static size_t fpath_format(const fpath *p, char *buf, size_t cap) {
+    size_t n = p->up ? fpath_format(p->up, buf, cap) : 0;
+    if (n >= cap) return n;
+    int w = p->key ? snprintf(buf + n, cap - n, "%s%s", n ? "." : "", p->key)
+                   : snprintf(buf + n, cap - n, "[%zu]", p->index);
+    return w < 0 ? n : n + (size_t)w;
+}
+
+static void invalid(vctx *v, const node *at, const fpath *path,
                     const char *hint, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-static void invalid(vctx *v, const node *at, const char *path,
+static void invalid(vctx *v, const node *at, const fpath *path,
                     const char *hint, const char *fmt, ...) {
-    char detail[512];
+    char where[300], detail[512];
+    fpath_format(path, where, sizeof where);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
@@ -84,7 +106,7 @@ static void invalid(vctx *v, const node *at, const char *path,
     const node *loc = at ? at : v->o ? v->o->root : NULL;
     finding *f = report_add(v->s->out, "invalid-value", SEV_ERROR, v->file,
                             loc ? loc->line : 1, loc ? loc->col : 1, hint,
-                            "%s: %s", path, detail);
+                            "%s: %s", where, detail);
     if (f && v->o) finding_set_object(f, v->o);
 }
 
@@ -96,7 +118,7 @@ static void describe(const node *n, char *buf, size_t cap) {
         snprintf(buf, cap, "%s", node_kind_name(n));
 }
 
-static bool want_map(vctx *v, const node *n, const char *path) {
+static bool want_map(vctx *v, const node *n, const fpath *path) {
     if (!n || node_is_map(n) || (n->kind == NODE_SCALAR && n->type == SC_NULL))
         return node_is_map(n);
     char d[128];
@@ -106,7 +128,7 @@ static bool want_map(vctx *v, const node *n, const char *path) {
     return false;
 }
 
-static bool want_seq(vctx *v, const node *n, const char *path) {
+static bool want_seq(vctx *v, const node *n, const fpath *path) {
     if (!n || node_is_seq(n) || (n->kind == NODE_SCALAR && n->type == SC_NULL))
         return node_is_seq(n);
     char d[128];
@@ -116,7 +138,7 @@ static bool want_seq(vctx *v, const node *n, const char *path) {
     return false;
 }
 
-static bool want_str(vctx *v, const node *n, const char *path) {
+static bool want_str(vctx *v, const node *n, const fpath *path) {
     if (!n || node_is_str(n)) return n != NULL;
     char d[128];
     describe(n, d, sizeof d);
@@ -125,18 +147,18 @@ static bool want_str(vctx *v, const node *n, const char *path) {
     return false;
 }
 
-static bool want_int(vctx *v, const node *n, const char *path, int64_t min,
+static bool want_int(vctx *v, const node *n, const fpath *path, int64_t min,
                      int64_t max) {
     if (!n) return false;
     int64_t x;
-    char d[128];
-    describe(n, d, sizeof d);
     if (n->kind == NODE_SCALAR && n->type == SC_INT && !node_int(n, &x)) {
         invalid(v, n, path, "use a number in range",
                 "%s does not fit in a 64-bit integer", n->u.str);
         return false;
     }
     if (!node_int(n, &x)) {
+        char d[128];
+        describe(n, d, sizeof d);
         invalid(v, n, path, "write a plain integer without quotes",
                 "expected an integer, found %s", d);
         return false;
@@ -158,7 +180,7 @@ static bool want_int(vctx *v, const node *n, const char *path, int64_t min,
     return true;
 }
 
-static void want_intorpct(vctx *v, const node *n, const char *path,
+static void want_intorpct(vctx *v, const node *n, const fpath *path,
                           bool allow_over_100) {
     int64_t x;
     if (!n || intorpct_resolve(n, 100, false, allow_over_100, &x)) return;
@@ -175,159 +197,133 @@ static void want_intorpct(vctx *v, const node *n, const char *path,
             "expected an integer or a percentage, found %s", d);
 }
 
-static void check_string_list(vctx *v, const node *n, const char *path) {
-    char p[200];
+static void check_string_list(vctx *v, const node *n, const fpath *path) {
     if (!want_seq(v, n, path)) return;
-    for (size_t i = 0; i < n->len; i++) {
-        snprintf(p, sizeof p, "%s[%zu]", path, i);
-        want_str(v, n->u.items[i], p);
-    }
+    for (size_t i = 0; i < n->len; i++) want_str(v, n->u.items[i], ITEM(path, i));
 }
 
-static void check_handler(vctx *v, const node *h, const char *path) {
-    char p[200];
+static void check_handler(vctx *v, const node *h, const fpath *path) {
     if (!want_map(v, h, path)) return;
     const char *kinds[] = {"httpGet", "tcpSocket", "grpc"};
     for (size_t i = 0; i < 3; i++) {
         const node *k = map_get(h, kinds[i]);
-        snprintf(p, sizeof p, "%s.%s", path, kinds[i]);
-        if (!want_map(v, k, p)) continue;
+        const fpath *kp = FIELD(path, kinds[i]);
+        if (!want_map(v, k, kp)) continue;
         const node *port = map_get(k, "port");
-        snprintf(p, sizeof p, "%s.%s.port", path, kinds[i]);
-        if (port && !node_is_str(port)) want_int(v, port, p, 1, 65535);
+        if (port && !node_is_str(port)) want_int(v, port, FIELD(kp, "port"), 1, 65535);
     }
     const node *ex = map_get(h, "exec");
-    snprintf(p, sizeof p, "%s.exec", path);
-    if (want_map(v, ex, p)) {
-        snprintf(p, sizeof p, "%s.exec.command", path);
-        check_string_list(v, map_get(ex, "command"), p);
-    }
+    const fpath *ep = FIELD(path, "exec");
+    if (want_map(v, ex, ep)) check_string_list(v, map_get(ex, "command"), FIELD(ep, "command"));
     const node *sl = map_get(h, "sleep");
-    snprintf(p, sizeof p, "%s.sleep", path);
-    if (want_map(v, sl, p)) {
-        snprintf(p, sizeof p, "%s.sleep.seconds", path);
-        want_int(v, map_get(sl, "seconds"), p, 0, INT32_MAX);
-    }
+    const fpath *sp = FIELD(path, "sleep");
+    if (want_map(v, sl, sp))
+        want_int(v, map_get(sl, "seconds"), FIELD(sp, "seconds"), 0, INT32_MAX);
 }
 
-static void check_container(vctx *v, const node *c, const char *path) {
-    char p[200];
+static void check_container(vctx *v, const node *c, const fpath *path) {
     if (!want_map(v, c, path)) return;
-    snprintf(p, sizeof p, "%s.name", path);
-    want_str(v, map_get(c, "name"), p);
-    snprintf(p, sizeof p, "%s.command", path);
-    check_string_list(v, map_get(c, "command"), p);
-    snprintf(p, sizeof p, "%s.args", path);
-    check_string_list(v, map_get(c, "args"), p);
+    want_str(v, map_get(c, "name"), FIELD(path, "name"));
+    check_string_list(v, map_get(c, "command"), FIELD(path, "command"));
+    check_string_list(v, map_get(c, "args"), FIELD(path, "args"));
     const node *ports = map_get(c, "ports");
-    snprintf(p, sizeof p, "%s.ports", path);
-    if (want_seq(v, ports, p))
+    const fpath *portsp = FIELD(path, "ports");
+    if (want_seq(v, ports, portsp))
         for (size_t i = 0; i < ports->len; i++) {
             const node *port = ports->u.items[i];
-            snprintf(p, sizeof p, "%s.ports[%zu]", path, i);
-            if (!want_map(v, port, p)) continue;
-            snprintf(p, sizeof p, "%s.ports[%zu].containerPort", path, i);
+            const fpath *pp = ITEM(portsp, i);
+            if (!want_map(v, port, pp)) continue;
             const node *cp = map_get(port, "containerPort");
             if (!cp)
-                invalid(v, port, p, "add containerPort: <number>",
-                        "a port needs a containerPort");
+                invalid(v, port, FIELD(pp, "containerPort"),
+                        "add containerPort: <number>", "a port needs a containerPort");
             else
-                want_int(v, cp, p, 1, 65535);
-            snprintf(p, sizeof p, "%s.ports[%zu].name", path, i);
-            want_str(v, map_get(port, "name"), p);
+                want_int(v, cp, FIELD(pp, "containerPort"), 1, 65535);
+            want_str(v, map_get(port, "name"), FIELD(pp, "name"));
         }
     const char *probes[] = {"readinessProbe", "livenessProbe", "startupProbe"};
     for (size_t i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s.%s", path, probes[i]);
+        const fpath *pp = FIELD(path, probes[i]);
         const node *pr = map_get(c, probes[i]);
-        check_handler(v, pr, p);
+        check_handler(v, pr, pp);
         const char *timing[] = {"initialDelaySeconds", "periodSeconds",
                                 "timeoutSeconds", "failureThreshold",
                                 "successThreshold"};
-        for (size_t t = 0; node_is_map(pr) && t < 5; t++) {
-            snprintf(p, sizeof p, "%s.%s.%s", path, probes[i], timing[t]);
-            want_int(v, map_get(pr, timing[t]), p, 0, INT32_MAX);
-        }
+        for (size_t t = 0; node_is_map(pr) && t < 5; t++)
+            want_int(v, map_get(pr, timing[t]), FIELD(pp, timing[t]), 0, INT32_MAX);
     }
     const node *lc = map_get(c, "lifecycle");
-    snprintf(p, sizeof p, "%s.lifecycle", path);
-    if (want_map(v, lc, p)) {
-        snprintf(p, sizeof p, "%s.lifecycle.preStop", path);
-        check_handler(v, map_get(lc, "preStop"), p);
-        snprintf(p, sizeof p, "%s.lifecycle.postStart", path);
-        check_handler(v, map_get(lc, "postStart"), p);
+    const fpath *lp = FIELD(path, "lifecycle");
+    if (want_map(v, lc, lp)) {
+        check_handler(v, map_get(lc, "preStop"), FIELD(lp, "preStop"));
+        check_handler(v, map_get(lc, "postStart"), FIELD(lp, "postStart"));
     }
 }
 
-static void check_pod_spec(vctx *v, const node *spec, const char *path) {
-    char p[200];
+static void check_pod_spec(vctx *v, const node *spec, const fpath *path) {
     const node *cs = map_get(spec, "containers");
-    snprintf(p, sizeof p, "%s.containers", path);
+    const fpath *csp = FIELD(path, "containers");
     if (!cs)
-        invalid(v, spec, p, "add at least one container",
+        invalid(v, spec, csp, "add at least one container",
                 "a pod needs a containers list");
-    else if (want_seq(v, cs, p))
-        for (size_t i = 0; i < cs->len; i++) {
-            snprintf(p, sizeof p, "%s.containers[%zu]", path, i);
-            check_container(v, cs->u.items[i], p);
-        }
-    snprintf(p, sizeof p, "%s.initContainers", path);
-    want_seq(v, map_get(spec, "initContainers"), p);
-    snprintf(p, sizeof p, "%s.terminationGracePeriodSeconds", path);
-    want_int(v, map_get(spec, "terminationGracePeriodSeconds"), p, 0, INT64_MAX);
+    else if (want_seq(v, cs, csp))
+        for (size_t i = 0; i < cs->len; i++) check_container(v, cs->u.items[i], ITEM(csp, i));
+    want_seq(v, map_get(spec, "initContainers"), FIELD(path, "initContainers"));
+    want_int(v, map_get(spec, "terminationGracePeriodSeconds"),
+             FIELD(path, "terminationGracePeriodSeconds"), 0, INT64_MAX);
 }
 
-static void check_labels(vctx *v, const node *labels, const char *path) {
-    char p[300];
+static void check_labels(vctx *v, const node *labels, const fpath *path) {
     if (!want_map(v, labels, path)) return;
     for (size_t i = 0; i < labels->len; i++) {
         const char *k = node_text(labels->u.pairs[i].key);
-        snprintf(p, sizeof p, "%s.%s", path, k ? k : "?");
-        want_str(v, labels->u.pairs[i].value, p);
+        want_str(v, labels->u.pairs[i].value, FIELD(path, k ? k : "?"));
     }
 }
 
 static void check_workload(vctx *v, object *o) {
     const node *spec = map_get(o->root, "spec");
+    const fpath *sp = FIELD(NULL, "spec");
     if (o->wk->template_path) {
         if (!spec) {
-            invalid(v, o->root, "spec", "add a spec with a pod template",
+            invalid(v, o->root, sp, "add a spec with a pod template",
                     "a %s needs a spec", o->kind);
             return;
         }
-        if (!want_map(v, spec, "spec")) return;
+        if (!want_map(v, spec, sp)) return;
         const node *tpl = map_get(spec, "template");
+        const fpath *tp = FIELD(sp, "template");
         if (!tpl) {
-            invalid(v, spec, "spec.template", "add a pod template",
-                    "a %s needs a pod template", o->kind);
+            invalid(v, spec, tp, "add a pod template", "a %s needs a pod template",
+                    o->kind);
             return;
         }
-        if (!want_map(v, tpl, "spec.template")) return;
+        if (!want_map(v, tpl, tp)) return;
         const node *meta = map_get(tpl, "metadata");
-        if (want_map(v, meta, "spec.template.metadata")) {
+        const fpath *mp = FIELD(tp, "metadata");
+        if (want_map(v, meta, mp)) {
             o->pod_meta = meta;
             const node *labels = map_get(meta, "labels");
-            check_labels(v, labels, "spec.template.metadata.labels");
+            check_labels(v, labels, FIELD(mp, "labels"));
             if (node_is_map(labels)) o->pod_labels = labels;
         }
         const node *ps = map_get(tpl, "spec");
+        const fpath *psp = FIELD(tp, "spec");
         if (!ps) {
-            invalid(v, tpl, "spec.template.spec", "add the pod spec",
-                    "the pod template has no spec");
-        } else if (want_map(v, ps, "spec.template.spec")) {
+            invalid(v, tpl, psp, "add the pod spec", "the pod template has no spec");
+        } else if (want_map(v, ps, psp)) {
             o->pod_spec = ps;
-            check_pod_spec(v, ps, "spec.template.spec");
+            check_pod_spec(v, ps, psp);
         }
     } else {
         o->pod_meta = o->meta;
         const node *labels = map_get(o->meta, "labels");
         if (node_is_map(labels)) o->pod_labels = labels;
         if (!spec)
-            invalid(v, o->root, "spec", "add a spec with containers",
-                    "a Pod needs a spec");
-        else if (want_map(v, spec, "spec")) {
+            invalid(v, o->root, sp, "add a spec with containers", "a Pod needs a spec");
+        else if (want_map(v, spec, sp)) {
             o->pod_spec = spec;
-            check_pod_spec(v, spec, "spec");
+            check_pod_spec(v, spec, sp);
         }
     }
     o->replicas = 1;
@@ -336,7 +332,7 @@ static void check_workload(vctx *v, object *o) {
         const node *r = map_get_path(o->root, o->wk->replicas_path);
         if (r && !(r->kind == NODE_SCALAR && r->type == SC_NULL)) {
             o->replicas_set = true;
-            if (want_int(v, r, o->wk->replicas_path, 0, INT32_MAX))
+            if (want_int(v, r, FIELD(NULL, o->wk->replicas_path), 0, INT32_MAX))
                 node_int(r, &o->replicas);
             else
                 o->replicas_valid = false;
@@ -345,31 +341,30 @@ static void check_workload(vctx *v, object *o) {
     o->effective_replicas = o->replicas;
     if (o->wk->strategy_path) {
         const node *st = map_get_path(o->root, o->wk->strategy_path);
-        if (want_map(v, st, o->wk->strategy_path)) {
-            char p[200];
+        const fpath *stp = FIELD(NULL, o->wk->strategy_path);
+        if (want_map(v, st, stp)) {
             const node *type = map_get(st, "type");
-            snprintf(p, sizeof p, "%s.type", o->wk->strategy_path);
+            const fpath *typ = FIELD(stp, "type");
             bool deploy = object_is(o, "Deployment");
-            if (want_str(v, type, p)) {
+            if (want_str(v, type, typ)) {
                 const char *t = type->u.str;
                 bool ok = strcmp(t, "RollingUpdate") == 0 ||
                           (deploy ? strcmp(t, "Recreate") == 0
                                   : strcmp(t, "OnDelete") == 0);
                 if (!ok)
-                    invalid(v, type, p,
+                    invalid(v, type, typ,
                             deploy ? "use RollingUpdate or Recreate"
                                    : "use RollingUpdate or OnDelete",
                             "unknown strategy type \"%s\"", t);
             }
             const node *ru = map_get(st, "rollingUpdate");
-            snprintf(p, sizeof p, "%s.rollingUpdate", o->wk->strategy_path);
-            if (want_map(v, ru, p)) {
+            const fpath *rup = FIELD(stp, "rollingUpdate");
+            if (want_map(v, ru, rup)) {
                 /* Kubernetes allows maxSurge above 100%, not maxUnavailable. */
-                snprintf(p, sizeof p, "%s.rollingUpdate.maxSurge", o->wk->strategy_path);
-                want_intorpct(v, map_get(ru, "maxSurge"), p, true);
-                snprintf(p, sizeof p, "%s.rollingUpdate.maxUnavailable", o->wk->strategy_path);
                 const node *ms = map_get(ru, "maxSurge"), *mu = map_get(ru, "maxUnavailable");
-                want_intorpct(v, mu, p, false);
+                const fpath *mup = FIELD(rup, "maxUnavailable");
+                want_intorpct(v, ms, FIELD(rup, "maxSurge"), true);
+                want_intorpct(v, mu, mup, false);
                 /* The API server refuses a Deployment rollout that may
                  * neither add nor remove a pod (ValidateRollingUpdateDeployment
                  * compares the written values, before any scaling). */
@@ -378,12 +373,11 @@ static void check_workload(vctx *v, object *o) {
                     intorpct_resolve(ms, 100, false, true, &s0) &&
                     intorpct_resolve(mu, 100, false, false, &u0) && s0 == 0 &&
                     u0 == 0)
-                    invalid(v, mu, p,
+                    invalid(v, mu, mup,
                             "set maxSurge (surge-first) or maxUnavailable to at "
                             "least 1",
                             "may not be 0 when maxSurge is 0");
-                snprintf(p, sizeof p, "%s.rollingUpdate.partition", o->wk->strategy_path);
-                want_int(v, map_get(ru, "partition"), p, 0, INT32_MAX);
+                want_int(v, map_get(ru, "partition"), FIELD(rup, "partition"), 0, INT32_MAX);
             }
         }
     }
@@ -391,44 +385,46 @@ static void check_workload(vctx *v, object *o) {
 
 static void check_other(vctx *v, object *o) {
     const node *spec = map_get(o->root, "spec");
+    const fpath *sp = FIELD(NULL, "spec");
     if (object_is(o, "HorizontalPodAutoscaler")) {
-        if (!want_map(v, spec, "spec")) return;
-        want_int(v, map_get(spec, "minReplicas"), "spec.minReplicas", 0, INT32_MAX);
-        want_int(v, map_get(spec, "maxReplicas"), "spec.maxReplicas", 1, INT32_MAX);
+        if (!want_map(v, spec, sp)) return;
+        want_int(v, map_get(spec, "minReplicas"), FIELD(sp, "minReplicas"), 0, INT32_MAX);
+        want_int(v, map_get(spec, "maxReplicas"), FIELD(sp, "maxReplicas"), 1, INT32_MAX);
         const node *ref = map_get(spec, "scaleTargetRef");
-        if (want_map(v, ref, "spec.scaleTargetRef")) {
-            want_str(v, map_get(ref, "kind"), "spec.scaleTargetRef.kind");
-            want_str(v, map_get(ref, "name"), "spec.scaleTargetRef.name");
+        const fpath *rp = FIELD(sp, "scaleTargetRef");
+        if (want_map(v, ref, rp)) {
+            want_str(v, map_get(ref, "kind"), FIELD(rp, "kind"));
+            want_str(v, map_get(ref, "name"), FIELD(rp, "name"));
         }
     } else if (object_is(o, "PodDisruptionBudget")) {
-        if (!want_map(v, spec, "spec")) return;
+        if (!want_map(v, spec, sp)) return;
         const node *min = map_get(spec, "minAvailable");
         const node *max = map_get(spec, "maxUnavailable");
-        want_intorpct(v, min, "spec.minAvailable", false);
-        want_intorpct(v, max, "spec.maxUnavailable", false);
+        want_intorpct(v, min, FIELD(sp, "minAvailable"), false);
+        want_intorpct(v, max, FIELD(sp, "maxUnavailable"), false);
         if (min && max)
-            invalid(v, max, "spec.maxUnavailable",
+            invalid(v, max, FIELD(sp, "maxUnavailable"),
                     "keep either minAvailable or maxUnavailable",
                     "minAvailable and maxUnavailable cannot both be set");
         const node *sel = map_get(spec, "selector");
-        if (want_map(v, sel, "spec.selector")) {
-            check_labels(v, map_get(sel, "matchLabels"), "spec.selector.matchLabels");
-            want_seq(v, map_get(sel, "matchExpressions"), "spec.selector.matchExpressions");
+        const fpath *selp = FIELD(sp, "selector");
+        if (want_map(v, sel, selp)) {
+            check_labels(v, map_get(sel, "matchLabels"), FIELD(selp, "matchLabels"));
+            want_seq(v, map_get(sel, "matchExpressions"), FIELD(selp, "matchExpressions"));
         }
     } else if (object_is(o, "Service")) {
-        if (!want_map(v, spec, "spec")) return;
-        check_labels(v, map_get(spec, "selector"), "spec.selector");
+        if (!want_map(v, spec, sp)) return;
+        check_labels(v, map_get(spec, "selector"), FIELD(sp, "selector"));
         const node *ports = map_get(spec, "ports");
-        if (want_seq(v, ports, "spec.ports"))
+        const fpath *portsp = FIELD(sp, "ports");
+        if (want_seq(v, ports, portsp))
             for (size_t i = 0; i < ports->len; i++) {
-                char p[100];
-                snprintf(p, sizeof p, "spec.ports[%zu]", i);
-                if (!want_map(v, ports->u.items[i], p)) continue;
+                const fpath *pp = ITEM(portsp, i);
+                if (!want_map(v, ports->u.items[i], pp)) continue;
                 const node *tp = map_get(ports->u.items[i], "targetPort");
-                snprintf(p, sizeof p, "spec.ports[%zu].targetPort", i);
                 /* 0 (like absent) means "the same as port": the API
                  * server defaults it. */
-                if (tp && !node_is_str(tp)) want_int(v, tp, p, 0, 65535);
+                if (tp && !node_is_str(tp)) want_int(v, tp, FIELD(pp, "targetPort"), 0, 65535);
             }
     }
 }
@@ -507,20 +503,20 @@ static void add_node(manifest_set *s, const node *root, const char *file,
                    : "document has no kind: not a Kubernetes object; skipped");
         return;
     }
-    if (!want_str(&v, av, "apiVersion") || !want_str(&v, kd, "kind")) return;
+    if (!want_str(&v, av, FIELD(NULL, "apiVersion")) || !want_str(&v, kd, FIELD(NULL, "kind")))
+        return;
     const char *kind = kd->u.str;
     size_t klen = strlen(kind);
     if (klen >= 4 && strcmp(kind + klen - 4, "List") == 0) {
         const node *items = map_get(root, "items");
         if (!items) return;
-        if (depth > 2 || !want_seq(&v, items, "items")) return;
+        if (depth > 2 || !want_seq(&v, items, FIELD(NULL, "items"))) return;
         for (size_t i = 0; i < items->len; i++) {
             const node *it = items->u.items[i];
             if (!node_is_map(it)) {
-                char p[40], d[128];
-                snprintf(p, sizeof p, "items[%zu]", i);
+                char d[128];
                 describe(it, d, sizeof d);
-                invalid(&v, it, p, "each item of a List is an object",
+                invalid(&v, it, ITEM(FIELD(NULL, "items"), i), "each item of a List is an object",
                         "expected an object, found %s", d);
                 continue;
             }
@@ -529,7 +525,8 @@ static void add_node(manifest_set *s, const node *root, const char *file,
         return;
     }
     const node *meta = map_get(root, "metadata");
-    if (meta && !want_map(&v, meta, "metadata")) meta = NULL;
+    const fpath *mp = FIELD(NULL, "metadata");
+    if (meta && !want_map(&v, meta, mp)) meta = NULL;
     const node *name = map_get(meta, "name");
     if (!name) name = map_get(meta, "generateName");
     const node *ns = map_get(meta, "namespace");
@@ -547,11 +544,11 @@ static void add_node(manifest_set *s, const node *root, const char *file,
     o->name = node_is_str(name) ? name->u.str : "<unnamed>";
     o->ns = node_is_str(ns) && ns->len ? ns->u.str : s->default_ns;
     v.o = o;
-    if (name) want_str(&v, name, "metadata.name");
-    if (ns) want_str(&v, ns, "metadata.namespace");
+    if (name) want_str(&v, name, FIELD(mp, "name"));
+    if (ns) want_str(&v, ns, FIELD(mp, "namespace"));
     const node *ann = map_get(meta, "annotations");
-    if (want_map(&v, ann, "metadata.annotations")) o->annotations = ann;
-    check_labels(&v, map_get(meta, "labels"), "metadata.labels");
+    if (want_map(&v, ann, FIELD(mp, "annotations"))) o->annotations = ann;
+    check_labels(&v, map_get(meta, "labels"), FIELD(mp, "labels"));
     o->wk = workload_kind_find(o->api_version, kind);
     o->controlled = o->wk && controller_owned(meta);
     if (o->wk)
