@@ -89,7 +89,8 @@ static void fail_oom(loader *L, yaml_mark_t m) {
 }
 
 static void reset_anchors(loader *L) {
-    memset(L->anchors, 0, sizeof L->anchors);
+    /* Every anchor lives in anchor_arena: none means no bucket to clear. */
+    if (L->anchor_arena) memset(L->anchors, 0, sizeof L->anchors);
     arena_free(L->anchor_arena);
     L->anchor_arena = NULL;
 }

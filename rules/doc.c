@@ -270,9 +270,9 @@ scalar_type scalar_resolve(const char *s, size_t len) {
         WORD(".inf"), WORD(".Inf"), WORD(".INF"), WORD("-.inf"), WORD("-.Inf"),
         WORD("-.INF"), WORD("+.inf"), WORD("+.Inf"), WORD("+.INF"), WORD(".nan"),
         WORD(".NaN"), WORD(".NAN")};
-    /* No word is longer than 5 bytes: most scalars (names, images,
-     * commands) skip the tables altogether. */
-    if (len <= 5) {
+    /* No word is longer than 5 bytes, and each starts with one of these:
+     * most scalars (names, images, ports) skip the tables altogether. */
+    if (len == 0 || (len <= 5 && memchr("~nNtTfFyYoO.+-", s[0], 14))) {
         if (match_word(s, len, nulls, sizeof nulls / sizeof *nulls)) return SC_NULL;
         if (match_word(s, len, bools, sizeof bools / sizeof *bools)) return SC_BOOL;
         if (match_word(s, len, floats, sizeof floats / sizeof *floats)) return SC_FLOAT;
