@@ -163,6 +163,13 @@ static void add_file(inputs *in, const char *path, const input_opts *opts,
         return;
     }
     input_add_buffer(in, name, in->buf, len, opts, set, out);
+    /* The buffer serves the next file, unless it is large: it would stay
+     * for the whole run while the set is checked. */
+    if (in->buf_cap > (size_t)1 << 20) {
+        free(in->buf);
+        in->buf = NULL;
+        in->buf_cap = 0;
+    }
 }
 
 static bool manifest_name(const char *name) {
