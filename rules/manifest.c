@@ -464,6 +464,13 @@ static void note(manifest_set *s, const char *file, const node *at,
                "%s", msg);
 }
 
+/* `kind: List`, and the typed lists kubectl prints (ConfigMapList, ...):
+ * their items are the objects. */
+static bool list_kind(const char *kind) {
+    size_t n = strlen(kind);
+    return n >= 4 && strcmp(kind + n - 4, "List") == 0;
+}
+
 /* Objects live in the set's arena so that pointers to them (findings,
  * indexes) stay valid while the set grows. */
 static object *new_object(manifest_set *s) {
@@ -506,8 +513,7 @@ static void add_node(manifest_set *s, const node *root, const char *file,
     if (!want_str(&v, av, FIELD(NULL, "apiVersion")) || !want_str(&v, kd, FIELD(NULL, "kind")))
         return;
     const char *kind = kd->u.str;
-    size_t klen = strlen(kind);
-    if (klen >= 4 && strcmp(kind + klen - 4, "List") == 0) {
+    if (list_kind(kind)) {
         const node *items = map_get(root, "items");
         if (!items) return;
         if (depth > 2 || !want_seq(&v, items, FIELD(NULL, "items"))) return;
@@ -619,8 +625,7 @@ static node *slim(arena *a, const node *root, size_t *budget, int depth) {
     const char *av = node_text(map_get(root, "apiVersion"));
     const char *kind = node_text(map_get(root, "kind"));
     if (av && kind && body_read(av, kind)) return NULL;
-    size_t klen = kind ? strlen(kind) : 0;
-    bool list = klen >= 4 && strcmp(kind + klen - 4, "List") == 0;
+    bool list = kind && list_kind(kind);
     node *c = *budget ? arena_alloc(a, sizeof *c) : NULL;
     node_pair *pairs = c ? arena_alloc(a, 4 * sizeof *pairs) : NULL;
     if (!pairs) return NULL;
