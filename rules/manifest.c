@@ -620,8 +620,22 @@ static node *copy_tree(arena *a, const node *n, size_t *budget) {
     return c;
 }
 
+/* What add_node reads of a node that is not an object (a document that is
+ * a list, an item of a List that is a string): its kind and position, and
+ * a scalar's text, which the message quotes. */
+static node *copy_not_object(arena *a, const node *n, size_t *budget) {
+    if (n->kind == NODE_SCALAR) return copy_tree(a, n, budget);
+    node *c = *budget ? arena_alloc(a, sizeof *c) : NULL;
+    if (!c) return NULL;
+    --*budget;
+    *c = *n;
+    c->len = 0;
+    c->u.items = NULL;
+    return c;
+}
+
 static node *slim(arena *a, const node *root, size_t *budget, int depth) {
-    if (!node_is_map(root)) return copy_tree(a, root, budget);
+    if (!node_is_map(root)) return copy_not_object(a, root, budget);
     const char *av = node_text(map_get(root, "apiVersion"));
     const char *kind = node_text(map_get(root, "kind"));
     if (av && kind && body_read(av, kind)) return NULL;

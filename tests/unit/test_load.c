@@ -410,12 +410,15 @@ static void test_slim_documents(void) {
         "kind: List\n"
         "items:\n"
         "- {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}\n"
-        "- {apiVersion: v1, kind: Service, metadata: {name: s}, spec: {}}\n";
+        "- {apiVersion: v1, kind: Service, metadata: {name: s}, spec: {}}\n"
+        "---\n"
+        "- [a, b, c]\n"                                     /* 27 */
+        "- {x: y}\n";
     run x = {arena_new(), report_new(), {.slim = set_slim_document}};
     if (!x.a || !x.r) return;
     load_yaml("in.yaml", text, strlen(text), &load_default_limits, x.a, x.r,
               &x.res);
-    CHECK_INT(x.res.n, 4);
+    CHECK_INT(x.res.n, 5);
     CHECK_INT(x.r->n, 0);
     const node *crd = doc(&x, 0);
     CHECK_INT(crd ? crd->len : 0, 3); /* apiVersion, kind, metadata */
@@ -440,6 +443,10 @@ static void test_slim_documents(void) {
     /* A List holding a Service is kept whole. */
     const node *svc = seq_at(map_get(doc(&x, 3), "items"), 1);
     CHECK(map_get(svc, "spec") != NULL);
+    /* A document that is a list: its kind and place, not its items. */
+    const node *seq = doc(&x, 4);
+    CHECK(node_is_seq(seq) && seq->len == 0);
+    AT(seq, 27, 1);
     done(&x);
 
     /* A metadata that aliases expand past the copy budget (16^4 leaves):
