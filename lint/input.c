@@ -110,9 +110,12 @@ int read_file(const char *path, size_t max, char **bufp, size_t *lenp) {
     return 0;
 }
 
-void input_add_buffer(inputs *in, const char *name, const char *buf,
-                      size_t len, const input_opts *opts, manifest_set *set,
-                      report *out) {
+/* empty_is_error: standard input that holds no document is what a failed
+ * `helm template ... |` leaves: an input error, not a note, or the pipe
+ * would pass having checked nothing. */
+static void add_buffer(inputs *in, const char *name, const char *buf,
+                       size_t len, const input_opts *opts, manifest_set *set,
+                       report *out, bool empty_is_error) {
     const char *file = report_file(out, name);
     if (!in->trees) in->trees = arena_new();
     if (!file || !in->trees) {
@@ -133,11 +136,23 @@ void input_add_buffer(inputs *in, const char *name, const char *buf,
         if (d && !(d->kind == NODE_SCALAR && d->type == SC_NULL)) docs++;
         set_add_document(set, d, file);
     }
-    if (docs == 0 && !res.failed)
+    if (docs == 0 && !res.failed && empty_is_error)
+        report_add(out, "input-unreadable", SEV_ERROR, file, 0, 0,
+                   "check the command that writes to the pipe (helm template, "
+                   "kubectl kustomize)",
+                   "standard input holds no YAML document (empty or only "
+                   "comments): nothing was checked");
+    else if (docs == 0 && !res.failed)
         report_add(out, "not-a-manifest", SEV_INFO, file, 1, 1,
                    "hitless reads Kubernetes objects (apiVersion, kind, metadata)",
                    "file holds no YAML documents (empty or only comments)");
     free(res.docs);
+}
+
+void input_add_buffer(inputs *in, const char *name, const char *buf,
+                      size_t len, const input_opts *opts, manifest_set *set,
+                      report *out) {
+    add_buffer(in, name, buf, len, opts, set, out, false);
 }
 
 static void add_file(inputs *in, const char *path, const input_opts *opts,
@@ -162,7 +177,7 @@ static void add_file(inputs *in, const char *path, const input_opts *opts,
         unreadable(out, report_file(out, name), "cannot read: %s", strerror(err));
         return;
     }
-    input_add_buffer(in, name, in->buf, len, opts, set, out);
+    add_buffer(in, name, in->buf, len, opts, set, out, strcmp(path, "-") == 0);
     /* The buffer serves the next file, unless it is large: it would stay
      * for the whole run while the set is checked. */
     if (in->buf_cap > (size_t)1 << 20) {

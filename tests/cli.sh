@@ -56,6 +56,19 @@ expect_rc "no command" 2
 run sh -c "cat '$EX/naive.yaml' | '$HITLESS' lint --no-config -"
 expect_rc "stdin" 1
 expect_out "stdin is named <stdin>" '^<stdin>:21:9: error: .*\[readiness-probe-missing\]'
+# A pipe that delivers no document (the render before it failed) is an input
+# error, not a clean pass; an empty file among others stays a note.
+for empty in '' '# only a comment\n' '---\n'; do
+    run sh -c "printf '$empty' | '$HITLESS' lint --no-config -"
+    expect_rc "stdin holding no document (${empty:-empty}): exit 2" 2
+    expect_out "stdin holding no document (${empty:-empty}): says so" '^<stdin>: error: standard input holds no YAML document .*\[input-unreadable\]$'
+done
+run sh -c "printf '' | '$HITLESS' lint --no-config - '$EX/fixed.yaml'"
+expect_rc "empty stdin next to a clean file: exit 2" 2
+: >"$TMP/empty.yaml"
+run "$HITLESS" lint --no-config "$TMP/empty.yaml" "$EX/fixed.yaml"
+expect_rc "an empty file next to a clean one: exit 0" 0
+expect_out "an empty file: a note" 'empty\.yaml:1:1: info: .*\[not-a-manifest\]$'
 run sh -c "cat '$EX/naive.yaml' | '$HITLESS' lint --no-config --namespace shop -"
 expect_out "--namespace sets the default namespace" '^  Deployment shop/nginx-deployment'
 run "$HITLESS" lint --no-config --namespace "" "$EX/naive.yaml"
