@@ -588,14 +588,21 @@ static bool body_read(const char *api_version, const char *kind) {
     return false;
 }
 
-/* A copy of n in a, of at most *budget nodes (aliases are copied out, so a
- * shared anchor could otherwise cost more than the original). */
-static node *copy_tree(arena *a, const node *n, size_t *budget) {
-    if (!*budget) return NULL;
-    --*budget;
-    node *c = arena_alloc(a, sizeof *c);
+/* Copies are counted against a budget of nodes: aliases are copied out, so
+ * a shared anchor could otherwise cost more than the original. */
+
+/* n alone, its children still the original's until the caller sets them. */
+static node *copy_node(arena *a, const node *n, size_t *budget) {
+    node *c = *budget ? arena_alloc(a, sizeof *c) : NULL;
     if (!c) return NULL;
+    --*budget;
     *c = *n;
+    return c;
+}
+
+static node *copy_tree(arena *a, const node *n, size_t *budget) {
+    node *c = copy_node(a, n, budget);
+    if (!c) return NULL;
     if (n->kind == NODE_SCALAR) {
         char *str = arena_strndup(a, n->u.str, n->len);
         if (!str) return NULL;
@@ -625,10 +632,8 @@ static node *copy_tree(arena *a, const node *n, size_t *budget) {
  * a scalar's text, which the message quotes. */
 static node *copy_not_object(arena *a, const node *n, size_t *budget) {
     if (n->kind == NODE_SCALAR) return copy_tree(a, n, budget);
-    node *c = *budget ? arena_alloc(a, sizeof *c) : NULL;
+    node *c = copy_node(a, n, budget);
     if (!c) return NULL;
-    --*budget;
-    *c = *n;
     c->len = 0;
     c->u.items = NULL;
     return c;
@@ -640,11 +645,9 @@ static node *slim(arena *a, const node *root, size_t *budget, int depth) {
     const char *kind = node_text(map_get(root, "kind"));
     if (av && kind && body_read(av, kind)) return NULL;
     bool list = kind && list_kind(kind);
-    node *c = *budget ? arena_alloc(a, sizeof *c) : NULL;
+    node *c = copy_node(a, root, budget);
     node_pair *pairs = c ? arena_alloc(a, 4 * sizeof *pairs) : NULL;
     if (!pairs) return NULL;
-    --*budget;
-    *c = *root;
     c->u.pairs = pairs;
     c->len = 0;
     for (size_t i = 0; i < root->len; i++) {
@@ -661,10 +664,8 @@ static node *slim(arena *a, const node *root, size_t *budget, int depth) {
             /* Each item as add_node reads it: objects slim, the rest as
              * they are (they are reported as not being objects). */
             node **its = arena_alloc(a, (v->len ? v->len : 1) * sizeof *its);
-            vc = its && *budget ? arena_alloc(a, sizeof *vc) : NULL;
+            vc = its ? copy_node(a, v, budget) : NULL;
             if (!vc) return NULL;
-            --*budget;
-            *vc = *v;
             vc->u.items = its;
             for (size_t j = 0; j < v->len; j++)
                 if (!(its[j] = slim(a, v->u.items[j], budget, depth + 1)))
