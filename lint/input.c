@@ -160,26 +160,22 @@ static void add_file(inputs *in, const char *path, const input_opts *opts,
     size_t len = 0;
     int err = read_file_into(path, opts->max_bytes, &in->buf, &in->buf_cap, &len);
     const char *name = display(path);
-    if (err == EFBIG) {
+    if (err == EFBIG)
         report_add(out, "input-limit", SEV_ERROR, report_file(out, name), 0, 0,
                    "split the input into smaller files",
                    "input is larger than the %zu MiB limit; not read",
                    opts->max_bytes >> 20);
-        return;
-    }
-    if (err == EINVAL) {
+    else if (err == EINVAL)
         unreadable(out, report_file(out, name),
                    "%s is not a regular file (a FIFO, socket or device); "
                    "refused", name);
-        return;
-    }
-    if (err) {
+    else if (err)
         unreadable(out, report_file(out, name), "cannot read: %s", strerror(err));
-        return;
-    }
-    add_buffer(in, name, in->buf, len, opts, set, out, strcmp(path, "-") == 0);
-    /* The buffer serves the next file, unless it is large: it would stay
-     * for the whole run while the set is checked. */
+    else
+        add_buffer(in, name, in->buf, len, opts, set, out, strcmp(path, "-") == 0);
+    /* The buffer serves the next file, unless it is large (a big file, or
+     * stdin read up to the limit): it would stay for the whole run while
+     * the set is checked. */
     if (in->buf_cap > (size_t)1 << 20) {
         free(in->buf);
         in->buf = NULL;
