@@ -123,5 +123,8 @@ build/fuzz/%: fuzz/%.c $(FUZZ_SRC) $(wildcard rules/*.h lint/*.h webhook/*.h)
 
 fuzz-build: $(FUZZ_TARGETS)
 
-fuzz: deps fuzz-build
+# As for test and check, the build runs in a make started after deps, so that
+# pkg-config and the SONAMEs see the packages deps installed.
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
 	@fuzz/run $(FUZZ_SECONDS)
