@@ -303,7 +303,7 @@ if ! openssl verify -CAfile rotate.bundle.pem generated.tls.crt >/dev/null 2>&1;
 # verifies against the caBundle under the Service's name.
 mkdir -p tls config
 cp generated.tls.crt tls/tls.crt && cp generated.tls.key tls/tls.key && cp generated.yaml.config config/hitless.yaml
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 mapfile -t args < <(python3 -c '
 import sys, yaml
 d = [d for d in yaml.safe_load_all(open("generated.yaml")) if d and d["kind"] == "Deployment"][0]

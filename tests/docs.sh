@@ -334,7 +334,7 @@ else
         expect_out "image: lint reports" '\[readiness-probe-missing\]$'
         run chroot "$img" /usr/local/bin/hitless certs --service hitless --namespace img --out /work/certs
         expect_rc "image: certs runs (libcrypto opened)" 0
-        port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+        port=$(free_port)
         chroot "$img" /usr/local/bin/hitless webhook --tls-cert-file /work/certs/tls.crt \
             --tls-key-file /work/certs/tls.key --port "$port" --bind-address 127.0.0.1 \
             --shutdown-delay 0s >"$TMP/img-webhook.log" 2>&1 &

@@ -61,6 +61,9 @@ expect_err() {
     fi
 }
 
+# free_port: prints a TCP port on 127.0.0.1 that nothing listens on.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
 finish() {
     echo "$TEST_NAME: $PASS passed, $FAIL failed"
     [ "$FAIL" -eq 0 ]

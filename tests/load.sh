@@ -16,7 +16,6 @@ command -v wrk >/dev/null || { fail "wrk is not installed (run .ci/install-deps)
 "$HITLESS" certs --service hitless --namespace hitless-system --out certs >/dev/null
 "$HITLESS" certs --service hitless --namespace hitless-system --out new >/dev/null
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 start() { # start NAME [options]: sets PORT and PID
     local name=$1
     shift

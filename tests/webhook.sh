@@ -9,7 +9,6 @@ NS=hitless-system
 HOST=$SVC.$NS.svc
 cd "$TMP" || exit 1
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # start NAME [webhook options...]: starts a server in the background; sets
 # PORT and PID_<NAME>; its log goes to NAME.log.

@@ -236,11 +236,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     (void)version;
     bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
                strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+    bool review = strcmp(url, "/validate") == 0 &&
+                  strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+    /* Everything but a review is answered without its body. */
+    if (!review && !*req_cls && !has_body(c)) {
+        *req_cls = &deferred;
+        return MHD_YES;
+    }
     if (strcmp(url, "/validate") != 0) {
-        if (!*req_cls && !has_body(c)) {
-            *req_cls = &deferred;
-            return MHD_YES;
-        }
         if (*upload_size) { /* a body we do not want: drop it */
             *upload_size = 0;
             return MHD_YES;
@@ -268,14 +271,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     }
     request *rq = *req_cls;
     if (!rq || rq == (void *)&deferred) {
-        if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
-            if (!rq && !has_body(c)) {
-                *req_cls = &deferred;
-                return MHD_YES;
-            }
+        if (!review)
             return reply_text(g, c, MHD_HTTP_METHOD_NOT_ALLOWED,
                               "method not allowed\n", "POST");
-        }
         if (!(rq = calloc(1, sizeof *rq))) return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &rq->start);
         /* A declared length over the limit is refused before reading it. */
