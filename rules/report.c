@@ -91,11 +91,13 @@ static void file_slot_put(report *r, size_t i) {
 
 /* Hashed, so that a tree of 100 000 files is not 10^10 comparisons. */
 const char *report_file(report *r, const char *name) {
-    size_t mask = r->file_slots_cap - 1;
-    for (size_t j = r->file_slots_cap ? hash_bytes(name, strlen(name)) & mask : 0;
-         r->file_slots_cap && r->file_slots[j]; j = (j + 1) & mask) {
-        const char *f = r->file_names[r->file_slots[j] - 1];
-        if (strcmp(f, name) == 0) return f;
+    if (r->file_slots_cap) {
+        size_t mask = r->file_slots_cap - 1;
+        for (size_t j = hash_bytes(name, strlen(name)) & mask; r->file_slots[j];
+             j = (j + 1) & mask) {
+            const char *f = r->file_names[r->file_slots[j] - 1];
+            if (strcmp(f, name) == 0) return f;
+        }
     }
     if ((r->nfiles + 1) * 2 > r->file_slots_cap) {
         size_t cap = r->file_slots_cap ? r->file_slots_cap * 2 : 64;
